@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from config.api import api
+from qiangji.core import views as core_views
+
+urlpatterns = [
+    path("", include("qiangji.home.urls")),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accounts/", include("qiangji.accounts.urls")),
+    path("orgs/", include("qiangji.orgs.urls")),
+    path("liaison/", include("qiangji.orgs.liaison_urls")),
+    path("members/", include("qiangji.members.urls")),
+    path("imports/", include("qiangji.core.spreadsheets.urls")),
+    path("", include("qiangji.core.urls")),
+    path("api/v1/", api.urls),
+    path("ops/", admin.site.urls),
+]
+admin.site.site_header = "强基 · 运维后台"
+admin.site.site_title = "强基运维后台"

@@ -1,0 +1,82 @@
+"""Shared fixtures: a small town and one user per role (STYLE.md).
+
+town (committee)
+├── village_a (committee, 东村党总支 style)   ← secretary_a; liaison group 1
+│   ├── branch_a1 ← member_user's record
+│   │   └── group_a1 (党小组)
+│   └── branch_a2
+└── branch_b (enterprise branch)             ← secretary_b
+"""
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from qiangji import factories as f
+from qiangji.accounts.models import RoleGrant
+from qiangji.orgs.models import Organization
+
+
+@pytest.fixture(autouse=True)
+def _immediate_tasks(settings):
+    """Tasks run inline in tests; the worker's own behaviour is the library's to test."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}}
+
+
+@pytest.fixture
+def town(db):
+    t = f.organization(name="竖新镇党委", kind=Organization.Kind.COMMITTEE)
+    village = f.VillageFactory(name="东村")
+    a = f.organization(
+        name="东村党总支",
+        kind=Organization.Kind.GENERAL_BRANCH,
+        parent=t,
+        village=village,
+        term_start=dt.date(2021, 11, 1),
+        term_end=dt.date(2026, 11, 1),
+    )
+    a1 = f.organization(name="东村第一党支部", parent=a, village=village)
+    g1 = f.organization(name="东村第一党支部第一党小组", kind=Organization.Kind.GROUP, parent=a1)
+    a2 = f.organization(name="东村第二党支部", parent=a, village=village)
+    b = f.organization(name="竖新镇某某公司党支部", parent=t)
+    return {"town": t, "village_a": a, "branch_a1": a1, "group_a1": g1, "branch_a2": a2, "branch_b": b}
+
+
+@pytest.fixture
+def users(town):
+    """One user per role; the member user is linked to a member of branch_a1."""
+    admin = f.UserFactory(username="admin", display_name="镇管理员")
+    f.grant(admin, RoleGrant.Role.TOWN_ADMIN, town["town"])
+    liaison = f.UserFactory(username="liaison", display_name="联络员")
+    f.liaison_group(name="第一指导联络组", users=[liaison], organizations=[town["village_a"]])
+    sec_a = f.UserFactory(username="sec_a", display_name="东村书记")
+    f.grant(sec_a, RoleGrant.Role.SECRETARY, town["village_a"], title="书记")
+    sec_b = f.UserFactory(username="sec_b", display_name="公司书记")
+    f.grant(sec_b, RoleGrant.Role.SECRETARY, town["branch_b"], title="书记")
+    member_user = f.UserFactory(username="member", display_name="李党员")
+    f.member(organization=town["branch_a1"], name="李党员", user=member_user)
+    visitor = f.UserFactory(username="visitor", display_name="走访队员")
+    f.grant(visitor, RoleGrant.Role.VISITOR, town["town"])
+    return {
+        "town_admin": admin,
+        "liaison": liaison,
+        "secretary_a": sec_a,
+        "secretary_b": sec_b,
+        "member": member_user,
+        "visitor": visitor,
+        "anonymous": None,
+    }
+
+
+@pytest.fixture
+def client_as(db):
+    """client_as(user) → a logged-in test client (anonymous for None)."""
+
+    def make(user):
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make

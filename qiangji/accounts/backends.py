@@ -1,0 +1,26 @@
+from typing import Any
+
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest
+
+from qiangji.accounts.services import login_attempt_record, login_locked_until
+from qiangji.core.audit import client_ip
+
+
+class AccountLocked(PermissionDenied):
+    pass
+
+
+class LockoutModelBackend(ModelBackend):
+    """Username/password login that refuses a locked account and records every attempt."""
+
+    def authenticate(self, request: HttpRequest | None, username: str | None = None, password: str | None = None, **kwargs: Any):
+        if not username:
+            return None
+        if login_locked_until(username=username):
+            # PermissionDenied stops Django from trying other backends; the form explains it.
+            raise AccountLocked()
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        login_attempt_record(username=username, ip=client_ip(request), succeeded=user is not None)
+        return user

@@ -1,0 +1,117 @@
+"""Users, their role grants on the organization tree, API tokens and login attempts."""
+
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from qiangji.core.access import ROLE_LABELS, SECRETARY, TOWN_ADMIN, VISITOR, get_scope
+
+
+class User(AbstractUser):
+    """A person who logs in. Roles come from grants, liaison groups and a linked member record."""
+
+    display_name = models.CharField("姓名", max_length=50, blank=True)
+    password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "用户"
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    @property
+    def scope(self):
+        return get_scope(self)
+
+    @property
+    def role_labels(self) -> list[str]:
+        return [ROLE_LABELS[r] for r in ROLE_LABELS if r in self.scope.roles]
+
+    def set_password(self, raw_password: str | None) -> None:
+        super().set_password(raw_password)
+        self.password_changed_at = timezone.now()
+
+    @property
+    def password_expired(self) -> bool:
+        if self.password_changed_at is None:
+            return False
+        age = timezone.now() - self.password_changed_at
+        return age.days >= settings.PASSWORD_MAX_AGE_DAYS
+
+
+class RoleGrant(models.Model):
+    """A role given to a user on an organization; it covers that organization's subtree."""
+
+    class Role(models.TextChoices):
+        TOWN_ADMIN = TOWN_ADMIN, ROLE_LABELS[TOWN_ADMIN]
+        SECRETARY = SECRETARY, ROLE_LABELS[SECRETARY]
+        VISITOR = VISITOR, ROLE_LABELS[VISITOR]
+
+    user = models.ForeignKey(User, verbose_name="用户", related_name="grants", on_delete=models.CASCADE)
+    role = models.CharField("角色", max_length=20, choices=Role.choices)
+    organization = models.ForeignKey("orgs.Organization", verbose_name="党组织", related_name="grants", on_delete=models.CASCADE)
+    title = models.CharField("职务", max_length=30, blank=True, help_text="如：书记、副书记、党务工作者")
+    created_at = models.DateTimeField("授权时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "角色授权"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "organization"], name="unique_role_grant"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.organization}"
+
+
+class ApiTokenQuerySet(models.QuerySet):
+    def active(self) -> "ApiTokenQuerySet":
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A bearer token for scripts and apps; only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, related_name="api_tokens", on_delete=models.CASCADE)
+    name = models.CharField("用途", max_length=60)
+    prefix = models.CharField("前缀", max_length=12)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
+    revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "接口令牌"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+    @staticmethod
+    def new_key() -> str:
+        return "qj_" + secrets.token_urlsafe(32)
+
+
+class LoginAttempt(models.Model):
+    """Every login attempt, kept to lock an account after repeated failures."""
+
+    username = models.CharField(max_length=150, db_index=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    succeeded = models.BooleanField(default=False)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "登录尝试"
+        ordering = ["-at"]
+
+    def __str__(self) -> str:
+        return f"{self.username} {'成功' if self.succeeded else '失败'} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,47 @@
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_POST
+
+from qiangji.accounts.forms import ApiTokenForm, LoginForm
+from qiangji.accounts.models import ApiToken
+from qiangji.accounts.services import api_token_issue, api_token_revoke
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("home:index")
+
+    def form_valid(self, form):
+        messages.success(self.request, "密码已修改。")
+        return super().form_valid(form)
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    new_key = None
+    form = ApiTokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, new_key = api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        form = ApiTokenForm()
+    items = ApiToken.objects.filter(user=request.user)
+    return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key})
+
+
+@login_required
+@require_POST
+def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    # Only the owner's own tokens: someone else's id answers 404 like a missing one.
+    token = get_object_or_404(ApiToken, pk=pk, user=request.user)
+    api_token_revoke(token=token, user=request.user)
+    messages.success(request, f"令牌“{token.name}”已吊销。")
+    return redirect("accounts:tokens")

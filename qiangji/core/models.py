@@ -1,0 +1,190 @@
+"""Shared machinery records: the audit log, change history and spreadsheet import batches.
+
+No domain models live here; these rows describe what happened to the domain models.
+"""
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("审计记录不可修改")
+
+    def delete(self):
+        raise PermissionError("审计记录不可删除")
+
+
+class AuditEvent(models.Model):
+    """One read of unmasked personal data, one export, or one security event; never edited.
+
+    RULES.md: audit records cannot be edited from the application, so save() refuses updates and
+    the queryset refuses bulk update/delete.
+    """
+
+    class Action(models.TextChoices):
+        REVEAL = "reveal", "查看完整个人信息"
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+        LOGIN = "login", "登录"
+        LOGIN_FAILED = "login_failed", "登录失败"
+        LOCKED = "locked", "账号锁定"
+        TOKEN = "token", "令牌管理"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT)
+    username = models.CharField("账号", max_length=150, blank=True)
+    action = models.CharField("动作", max_length=20, choices=Action.choices)
+    object_type = models.CharField("对象类型", max_length=60, blank=True)
+    object_id = models.CharField("对象编号", max_length=40, blank=True)
+    object_repr = models.CharField("对象", max_length=200, blank=True)
+    fields = models.JSONField("涉及字段", default=list, blank=True)
+    row_count = models.PositiveIntegerField("行数", default=0)
+    detail = models.JSONField("详情", default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计日志"
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("审计记录不可修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("审计记录不可删除")
+
+
+class ChangeRecord(models.Model):
+    """Who changed which member or organization, when, how and what before/after.
+
+    Written by the services themselves (bulk paths included), never by signals, so an import
+    that writes ten thousand rows leaves ten thousand records too. Sensitive values are stored
+    masked: the history must not become a second, unencrypted copy of personal data.
+    """
+
+    class Action(models.TextChoices):
+        CREATE = "create", "新增"
+        UPDATE = "update", "修改"
+        TRANSFER = "transfer", "组织关系转接"
+        DELETE = "delete", "删除"
+
+    class Source(models.TextChoices):
+        WEB = "web", "页面"
+        API = "api", "接口"
+        IMPORT = "import", "表格导入"
+        COMMAND = "command", "命令"
+        SYSTEM = "system", "系统"
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT)
+    object_id = models.PositiveBigIntegerField()
+    object_repr = models.CharField("对象", max_length=200)
+    action = models.CharField("动作", max_length=20, choices=Action.choices)
+    source = models.CharField("来源", max_length=20, choices=Source.choices, default=Source.WEB)
+    changes = models.JSONField("变更内容", default=dict)
+    reason = models.CharField("原因", max_length=500, blank=True)
+    batch = models.ForeignKey("ImportBatch", null=True, blank=True, on_delete=models.SET_NULL)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "变更记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.object_repr} {self.get_action_display()}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionError("变更记录不可修改")
+        super().save(*args, **kwargs)
+
+
+class ImportBatch(models.Model):
+    """One uploaded spreadsheet and what the engine made of it: preview, commit, provenance.
+
+    The file itself holds personal data, so it is kept encrypted on disk (`stored_name`) until
+    the batch is committed or discarded.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        ANALYSING = "analysing", "分析中"
+        PREVIEW = "preview", "待确认"
+        COMMITTING = "committing", "导入中"
+        DONE = "done", "已导入"
+        FAILED = "failed", "失败"
+        DISCARDED = "discarded", "已放弃"
+
+    kind = models.CharField("导入类型", max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    file_name = models.CharField("文件名", max_length=255)
+    file_sha256 = models.CharField(max_length=64, db_index=True)
+    stored_name = models.CharField(max_length=255, blank=True)
+    sheet = models.CharField("工作表", max_length=100, blank=True)
+    header_row = models.PositiveIntegerField("表头行", null=True, blank=True)
+    column_map = models.JSONField("列对应", default=dict, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
+    total_rows = models.PositiveIntegerField("总行数", default=0)
+    processed_rows = models.PositiveIntegerField("已处理", default=0)
+    counts = models.JSONField("统计", default=dict, blank=True)
+    message = models.TextField("说明", blank=True)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入批次"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    @property
+    def progress_percent(self) -> int:
+        if not self.total_rows:
+            return 0
+        return min(100, round(self.processed_rows * 100 / self.total_rows))
+
+
+class ImportRow(models.Model):
+    """One data row of a batch: its outcome, reasons, and the object it produced (provenance).
+
+    Values are kept masked (`summary`) for the preview; the real values are re-read from the
+    encrypted file at commit time so that nothing sensitive sits here in clear.
+    """
+
+    class Outcome(models.TextChoices):
+        NEW = "new", "新增"
+        CHANGED = "changed", "变更"
+        UNCHANGED = "unchanged", "无变化"
+        INVALID = "invalid", "有误"
+
+    batch = models.ForeignKey(ImportBatch, related_name="rows", on_delete=models.CASCADE)
+    row_number = models.PositiveIntegerField("行号")
+    outcome = models.CharField("结果", max_length=20, choices=Outcome.choices)
+    messages = models.JSONField("原因", default=list, blank=True)
+    summary = models.JSONField("内容摘要", default=dict, blank=True)
+    changed_fields = models.JSONField("变更字段", default=list, blank=True)
+    content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "导入行"
+        ordering = ["batch", "row_number"]
+        indexes = [
+            models.Index(fields=["batch", "outcome"]),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"第{self.row_number}行 {self.get_outcome_display()}"

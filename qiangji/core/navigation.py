@@ -1,0 +1,36 @@
+"""The module navigation: one entry per module, shown to the roles that use it.
+
+A new module adds its entry here; url names are strings, so core still imports no app.
+"""
+
+from dataclasses import dataclass
+
+from qiangji.core.access import LIAISON, MEMBER, SECRETARY, TOWN_ADMIN, VISITOR
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    icon: str
+    roles: frozenset[str]
+    section: str  # the first path segment that marks the entry active
+
+
+ALL = frozenset({TOWN_ADMIN, LIAISON, SECRETARY, MEMBER, VISITOR})
+STAFF = frozenset({TOWN_ADMIN, LIAISON, SECRETARY})
+
+NAV = (
+    NavEntry("工作台", "home:index", "bi-house", ALL, ""),
+    NavEntry("组织体系", "orgs:tree", "bi-diagram-3", STAFF, "orgs"),
+    NavEntry("党员管理", "members:list", "bi-people", STAFF, "members"),
+    NavEntry("指导联络组", "liaison:groups", "bi-person-badge", frozenset({TOWN_ADMIN, LIAISON}), "liaison"),
+    NavEntry("数据导入", "imports:list", "bi-file-earmark-arrow-up", frozenset({TOWN_ADMIN, SECRETARY}), "imports"),
+    NavEntry("审计日志", "core:audit", "bi-shield-check", frozenset({TOWN_ADMIN}), "audit"),
+)
+
+
+def entries_for(scope) -> list[NavEntry]:
+    if scope.superuser:
+        return list(NAV)
+    return [e for e in NAV if e.roles & scope.roles]

@@ -1,0 +1,94 @@
+"""Normalisation of text, numbers and dates as districts and users type them.
+
+Used by forms (manual entry) and by the spreadsheet engine alike, so that a value typed by hand
+and the same value read from Excel end up identical.
+"""
+
+import datetime as dt
+import re
+import unicodedata
+from decimal import Decimal, InvalidOperation
+
+_SPACES = re.compile(r"\s+")
+_CN_DATE = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*(?:[月./\-]\s*(\d{1,2})\s*日?)?\s*(?:月)?$")
+_COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+# Excel's day zero is 1899-12-30 once its 1900 leap-year bug is accounted for.
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
+def halfwidth(value: str) -> str:
+    """Full-width letters, digits and punctuation to ASCII; the ideographic space to a space."""
+    return unicodedata.normalize("NFKC", value)
+
+
+def clean_text(value: object) -> str:
+    """Trim, fold full-width characters and collapse runs of white space (incl. U+3000, NBSP)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = halfwidth(str(value))
+    return _SPACES.sub(" ", text).strip()
+
+
+def clean_compact(value: object) -> str:
+    """Like clean_text but with every space removed: codes, phone numbers, ID numbers.
+
+    A spreadsheet that stored a long number as a float (1.38e10) gets its digits back; a number
+    longer than a float's 15 significant digits is already damaged and fails its checksum later.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    text = clean_text(value).replace(" ", "")
+    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            return text
+        if number == number.to_integral_value():
+            return str(int(number))
+    if re.fullmatch(r"\d+\.0+", text):
+        return text.split(".")[0]
+    return text
+
+
+def parse_date(value: object) -> dt.date | None:
+    """A date from a datetime, an Excel serial, '2024年7月16日', '2024.7.16', '2024-07-16',
+    '2024/7/16', '20240716' or '2024年7月' (first of the month). None for blank.
+
+    Raises ValueError for anything else, so the caller can report the row in Chinese.
+    """
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        serial = float(value)
+        if 1 <= serial < 2958466:
+            return _EXCEL_EPOCH + dt.timedelta(days=int(serial))
+        raise ValueError(value)
+    text = clean_text(value).replace(" ", "")
+    if not text:
+        return None
+    if re.fullmatch(r"\d+(\.0+)?", text) and len(text.split(".")[0]) <= 5:
+        return parse_date(float(text))
+    match = _COMPACT_DATE.match(text) or _CN_DATE.match(text)
+    if match:
+        year, month, day = match.group(1), match.group(2), match.group(3) or "1"
+        return dt.date(int(year), int(month), int(day))
+    # Spreadsheet libraries may hand over '2024-07-16 00:00:00'.
+    try:
+        return dt.datetime.fromisoformat(text.replace("T", " ")).date()
+    except ValueError:
+        pass
+    raise ValueError(value)

@@ -1,0 +1,13 @@
+import datetime as dt
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from qiangji.home.selectors import todo_for
+
+
+@login_required
+def index(request: HttpRequest) -> HttpResponse:
+    """Each role's home page: what that role must do next."""
+    return render(request, "home/index.html", todo_for(user=request.user, today=dt.date.today()))

@@ -1,0 +1,98 @@
+"""Writes on members. Forms, pages, the API and the spreadsheet import all call these."""
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from pypinyin import Style, lazy_pinyin
+
+from qiangji.core.crypto import keyed_hash
+from qiangji.core.errors import DomainError
+from qiangji.core.history import change_log, snapshot
+from qiangji.core.models import ChangeRecord
+from qiangji.members.models import Member, Transfer
+from qiangji.orgs.models import Organization
+
+FIELDS = (
+    "name",
+    "gender",
+    "id_number",
+    "birth_date",
+    "ethnicity",
+    "education",
+    "joined_on",
+    "full_member_on",
+    "status",
+    "organization",
+    "party_post",
+    "phone",
+    "address",
+    "is_frail",
+    "is_mobile",
+)
+
+
+def name_initials(name: str) -> str:
+    """拼音首字母 for search: 张三丰 → zsf."""
+    return "".join(lazy_pinyin(name, style=Style.FIRST_LETTER, errors="ignore")).lower()
+
+
+def member_build(*, data: dict[str, Any]) -> Member:
+    """An unsaved member from cleaned form data (the bulk import path saves many at once)."""
+    member = Member(**{k: v for k, v in data.items() if k in FIELDS})
+    member.name_initials = name_initials(member.name)
+    member.id_number_hash = keyed_hash(member.id_number)
+    return member
+
+
+@transaction.atomic
+def member_create(*, by: Any, data: dict[str, Any], source: str = ChangeRecord.Source.WEB, batch: Any = None) -> Member:
+    member = member_build(data=data)
+    if member.organization.dissolved_on:
+        raise DomainError("该党组织已撤销，不能再登记党员", field="organization")
+    member.save()
+    change_log(instance=member, user=by, action=ChangeRecord.Action.CREATE, before=None, source=source, batch=batch)
+    return member
+
+
+@transaction.atomic
+def member_update(
+    *, member: Member, by: Any, data: dict[str, Any], source: str = ChangeRecord.Source.WEB, batch: Any = None
+) -> Member:
+    """Change a member's record. The organization is changed only by `member_transfer`."""
+    before = snapshot(member)
+    for key, value in data.items():
+        if key in FIELDS and key != "organization":
+            setattr(member, key, value)
+    member.name_initials = name_initials(member.name)
+    member.id_number_hash = keyed_hash(member.id_number)
+    after = snapshot(member)
+    if after != before:
+        member.save()
+        change_log(
+            instance=member, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after, source=source, batch=batch
+        )
+    return member
+
+
+@transaction.atomic
+def member_transfer(
+    *, member: Member, to: Organization, by: Any, on: dt.date, reason: str = "", source: str = ChangeRecord.Source.WEB
+) -> Transfer:
+    """Move a member to another organization; the transfer and the change are both kept."""
+    if to.pk == member.organization_id:
+        raise DomainError("转入组织与当前所在组织相同", field="to_organization")
+    if to.dissolved_on:
+        raise DomainError("转入组织已撤销", field="to_organization")
+    if to.kind == Organization.Kind.GROUP:
+        raise DomainError("组织关系应转入党支部（党委、党总支），不能转入党小组", field="to_organization")
+    before = snapshot(member)
+    transfer = Transfer.objects.create(
+        member=member, from_organization=member.organization, to_organization=to, transferred_on=on, reason=reason, by=by
+    )
+    member.organization = to
+    # A post held in the old organization does not follow the member.
+    member.party_post = ""
+    member.save(update_fields=["organization", "party_post", "updated_at"])
+    change_log(instance=member, user=by, action=ChangeRecord.Action.TRANSFER, before=before, source=source, reason=reason)
+    return transfer
