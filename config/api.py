@@ -1,5 +1,26 @@
-"""The JSON API: one NinjaAPI, each app mounts its router here."""
+"""The JSON API: one NinjaAPI under /api/v1/, each app mounts its router here.
 
-from ninja import NinjaAPI
+Authentication is a bearer token (`Authorization: Bearer qj_…`, issued on /accounts/tokens/ or
+by `manage.py issue_token`) or the page session with its CSRF token. docs/api.md describes it.
+"""
 
-api = NinjaAPI(title="强基 API", version="1.0.0", urls_namespace="api")
+from ninja import NinjaAPI, Swagger
+
+from qiangji.accounts.api_auth import api_auth
+from qiangji.core.api import install_error_handlers
+from qiangji.members.api import router as members_router
+from qiangji.orgs.api import router as orgs_router
+
+api = NinjaAPI(
+    title="强基 API",
+    version="1.0.0",
+    description="强基 · 基层组织建设平台的数据接口。权限与账号在页面上的权限相同；个人敏感信息默认脱敏。",
+    urls_namespace="api",
+    auth=api_auth(),
+    # Swagger UI is served from ninja's own static files (no CDN, no inline script); the
+    # validator badge would load an image from swagger.io, which the CSP and an intranet forbid.
+    docs=Swagger(settings={"validatorUrl": None}),
+)
+install_error_handlers(api)
+api.add_router("/organizations", orgs_router)
+api.add_router("/members", members_router)

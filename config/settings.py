@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "qiangji.orgs",
     "qiangji.members",
     "qiangji.home",
+    "qiangji.demo",
 ]
 
 MIDDLEWARE = [
@@ -107,7 +108,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 # docs/decisions.md for the deviation from OWASP ASVS on periodic change).
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "qiangji.accounts.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "qiangji.accounts.validators.ComplexityValidator"},

@@ -22,5 +22,5 @@ class LockoutModelBackend(ModelBackend):
             # PermissionDenied stops Django from trying other backends; the form explains it.
             raise AccountLocked()
         user = super().authenticate(request, username=username, password=password, **kwargs)
-        login_attempt_record(username=username, ip=client_ip(request), succeeded=user is not None)
+        login_attempt_record(username=username, ip=client_ip(request), succeeded=user is not None, user=user, request=request)
         return user

@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from qiangji.accounts.services import login_locked_until
+from qiangji.core.text import clean_text
 
 
 class LoginForm(AuthenticationForm):
@@ -28,3 +29,7 @@ class LoginForm(AuthenticationForm):
 
 class ApiTokenForm(forms.Form):
     name = forms.CharField(label="用途", max_length=60, help_text="例如：数据同步脚本")
+
+    def clean_name(self) -> str:
+        # CharField already strips and requires; this folds full-width characters and inner runs of spaces.
+        return clean_text(self.cleaned_data["name"])

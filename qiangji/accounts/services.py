@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 
 from qiangji.accounts.models import ApiToken, LoginAttempt, RoleGrant, User
@@ -27,10 +28,16 @@ def login_locked_until(*, username: str, now: dt.datetime | None = None) -> dt.d
     return failures[0] + dt.timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
 
 
-def login_attempt_record(*, username: str, ip: str | None, succeeded: bool) -> None:
+@transaction.atomic
+def login_attempt_record(
+    *, username: str, ip: str | None, succeeded: bool, user: User | None = None, request: HttpRequest | None = None
+) -> None:
+    """Count the attempt towards the lockout and log it; the failure that locks is logged too."""
     LoginAttempt.objects.create(username=username, ip=ip, succeeded=succeeded)
+    action = AuditEvent.Action.LOGIN if succeeded else AuditEvent.Action.LOGIN_FAILED
+    audit(user=user if succeeded else None, username=username, action=action, request=request)
     if not succeeded and login_locked_until(username=username):
-        audit(user=None, username=username, action=AuditEvent.Action.LOCKED, detail={"ip": ip})
+        audit(user=None, username=username, action=AuditEvent.Action.LOCKED, request=request)
 
 
 @transaction.atomic

@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from qiangji.accounts.forms import ApiTokenForm, LoginForm
@@ -26,10 +27,13 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return super().form_valid(form)
 
 
+@never_cache
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
+    """Create and list the user's own tokens. A new key is shown in this one response only
+    (never_cache keeps it out of any cache) and only its hash is stored."""
     new_key = None
-    form = ApiTokenForm(request.POST or None)
+    form = ApiTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         _, new_key = api_token_issue(user=request.user, name=form.cleaned_data["name"])
         form = ApiTokenForm()

@@ -7,6 +7,9 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.crypto import EncryptedTextField
+
 
 class AppendOnlyQuerySet(models.QuerySet):
     def update(self, **kwargs):
@@ -110,6 +113,16 @@ class ChangeRecord(models.Model):
         super().save(*args, **kwargs)
 
 
+class ImportBatchQuerySet(models.QuerySet):
+    def for_user(self, user, action: str = "view") -> "ImportBatchQuerySet":
+        """A batch is its uploader's; town admins may look at every batch but act on their own."""
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        if action == "view" and get_scope(user).has_role(TOWN_ADMIN):
+            return self.all()
+        return self.filter(user=user)
+
+
 class ImportBatch(models.Model):
     """One uploaded spreadsheet and what the engine made of it: preview, commit, provenance.
 
@@ -119,6 +132,7 @@ class ImportBatch(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", "排队中"
+        MAPPING = "mapping", "待对应列"
         ANALYSING = "analysing", "分析中"
         PREVIEW = "preview", "待确认"
         COMMITTING = "committing", "导入中"
@@ -133,6 +147,8 @@ class ImportBatch(models.Model):
     stored_name = models.CharField(max_length=255, blank=True)
     sheet = models.CharField("工作表", max_length=100, blank=True)
     header_row = models.PositiveIntegerField("表头行", null=True, blank=True)
+    # The header labels as the file has them (two-row headers already combined), by column.
+    headers = models.JSONField("表头", default=list, blank=True)
     column_map = models.JSONField("列对应", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField("总行数", default=0)
@@ -141,6 +157,8 @@ class ImportBatch(models.Model):
     message = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     committed_at = models.DateTimeField("导入时间", null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "导入批次"
@@ -160,7 +178,8 @@ class ImportRow(models.Model):
     """One data row of a batch: its outcome, reasons, and the object it produced (provenance).
 
     Values are kept masked (`summary`) for the preview; the real values are re-read from the
-    encrypted file at commit time so that nothing sensitive sits here in clear.
+    encrypted file at commit time so that nothing sensitive sits here in clear. Only an invalid
+    row keeps its original cells (`raw`, encrypted) for the error file.
     """
 
     class Outcome(models.TextChoices):
@@ -175,6 +194,9 @@ class ImportRow(models.Model):
     messages = models.JSONField("原因", default=list, blank=True)
     summary = models.JSONField("内容摘要", default=dict, blank=True)
     changed_fields = models.JSONField("变更字段", default=list, blank=True)
+    # The original cells of an invalid row, encrypted, so the error file can be given back after
+    # the uploaded file itself is gone; cleared when the batch is discarded.
+    raw = EncryptedTextField("原始内容", blank=True, default="")
     content_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.SET_NULL)
     object_id = models.PositiveBigIntegerField(null=True, blank=True)
 

@@ -88,7 +88,8 @@ def parse_date(value: object) -> dt.date | None:
         return dt.date(int(year), int(month), int(day))
     # Spreadsheet libraries may hand over '2024-07-16 00:00:00'.
     try:
-        return dt.datetime.fromisoformat(text.replace("T", " ")).date()
+        # The space between date and time was squeezed out above; read the spaced form.
+        return dt.datetime.fromisoformat(clean_text(value)).date()
     except ValueError:
         pass
     raise ValueError(value)

@@ -1,5 +1,6 @@
 from django.contrib.auth.decorators import login_required
 from django.db import connection
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -7,6 +8,7 @@ from django.views.decorators.cache import never_cache
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
+from qiangji.core.text import clean_text, parse_date
 
 
 @never_cache
@@ -23,11 +25,42 @@ def healthz(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
+    """The append-only audit log, for town admins: filter by action, account, object and dates."""
     if not get_scope(request.user).has_role(TOWN_ADMIN):
         raise Http404
     events = AuditEvent.objects.select_related("user")
     action = request.GET.get("action", "")
     if action in AuditEvent.Action.values:
         events = events.filter(action=action)
+    else:
+        action = ""
+    who = clean_text(request.GET.get("who", ""))[:50]
+    if who:
+        events = events.filter(Q(username__icontains=who) | Q(user__display_name__icontains=who))
+    what = clean_text(request.GET.get("what", ""))[:50]
+    if what:
+        events = events.filter(object_repr__icontains=what)
+    errors = []
+    dates = {}
+    for key, label in (("start", "开始日期"), ("end", "结束日期")):
+        raw = request.GET.get(key, "")
+        try:
+            dates[key] = parse_date(raw) if raw else None
+        except ValueError:
+            dates[key] = None
+            errors.append(f"{label}格式不正确，请按“2025-01-31”填写")
+    if dates["start"]:
+        events = events.filter(at__date__gte=dates["start"])
+    if dates["end"]:
+        events = events.filter(at__date__lte=dates["end"])
     page = paginate(request, events, per_page=50)
-    return render(request, "core/audit_log.html", {"page": page, "actions": AuditEvent.Action.choices, "action": action})
+    return render(
+        request,
+        "core/audit_log.html",
+        {
+            "page": page,
+            "actions": AuditEvent.Action.choices,
+            "filters": {"action": action, "who": who, "what": what, **dates},
+            "filter_errors": errors,
+        },
+    )

@@ -1,21 +1,183 @@
-"""What each role must do next, read from live records."""
+"""What each role must do next, read from live records in a fixed, small number of queries."""
 
 import datetime as dt
+from dataclasses import dataclass, field
 from typing import Any
 
-from qiangji.core.access import get_scope
+from django.db.models import Count, Prefetch, Q
+from django.urls import reverse
+
+from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, get_scope
 from qiangji.members.models import Member
-from qiangji.orgs.models import Organization
+from qiangji.members.selectors import probation_over_q
+from qiangji.orgs.models import LiaisonGroup, Organization
+from qiangji.orgs.selectors import ISSUE_LABELS, organizations_flagged
+
+SHOWN_PER_ITEM = 8
 
 
-def todo_for(*, user: Any, today: dt.date) -> dict[str, Any]:
+@dataclass
+class TodoLink:
+    label: str
+    url: str
+    note: str = ""
+
+
+@dataclass
+class TodoItem:
+    """One kind of work waiting: how many, the first few with a link each, and where the rest are."""
+
+    key: str
+    title: str
+    hint: str
+    level: str  # danger / warning / info: how urgent
+    count: int
+    links: list[TodoLink] = field(default_factory=list)
+    more_url: str = ""
+
+
+# (issue key, title, what to do, urgency): the order is the order of urgency on the page.
+ORG_TODOS = (
+    ("term_expired", "届期已满的党组织", "应及时换届，换届后更新任期", "danger"),
+    ("term_1m", "1个月内届满的党组织", "抓紧做好换届准备", "warning"),
+    ("term_6m", "6个月内届满的党组织", "提前谋划换届工作", "info"),
+    ("no_secretary", "未配备书记的党支部", "在党员信息中设置书记", "danger"),
+    ("too_few", "正式党员不足3名的党支部", "按规定调整组织设置或联合组建", "warning"),
+    ("too_many", "党员超过50名的党支部", "考虑分设党支部或党小组", "info"),
+    ("needs_committee", "正式党员7名以上未设支部委员会的党支部", "应设立支部委员会", "warning"),
+)
+
+
+def _org_link(org: Organization, key: str, scope: Scope) -> TodoLink:
+    # Term dates and the committee flag are fixed on the edit page; the rest from the detail page.
+    editable = key in ("term_expired", "term_1m", "term_6m", "needs_committee") and scope.covers(org.path, "manage")
+    url = reverse("orgs:edit" if editable else "orgs:detail", args=[org.pk])
+    if key.startswith("term_"):
+        note = f"{org.term_end:%Y-%m-%d}届满"
+    elif key in ("too_few", "needs_committee"):
+        note = f"正式党员{org.full_count}名"
+    elif key == "too_many":
+        note = f"党员{org.member_count}名"
+    else:
+        note = ""
+    return TodoLink(org.name, url, note)
+
+
+def org_todos(*, user: Any, today: dt.date) -> list[TodoItem]:
+    """Organization issues (RULES.md) in the user's scope: one query."""
     scope = get_scope(user)
-    orgs = Organization.objects.for_user(user).active()
-    members = Member.objects.for_user(user)
-    return {
-        "scope": scope,
-        "org_count": orgs.count(),
-        "member_count": members.count(),
-        "term_ending": list(orgs.term_ending(today=today, months=6).order_by("term_end")[:10]),
-        "today": today,
-    }
+    flagged = organizations_flagged(user=user, today=today)
+    items = []
+    for key, title, hint, level in ORG_TODOS:
+        orgs = [o for o in flagged if key in o.issues]
+        if not orgs:
+            continue
+        items.append(
+            TodoItem(
+                key=key,
+                title=title,
+                hint=hint,
+                level=level,
+                count=len(orgs),
+                links=[_org_link(o, key, scope) for o in orgs[:SHOWN_PER_ITEM]],
+                more_url=reverse("orgs:tree") + f"?issue={key}",
+            )
+        )
+    return items
+
+
+def probation_todo(*, user: Any, today: dt.date) -> TodoItem | None:
+    """Probationary members whose year is over and who are not yet full members: two queries."""
+    scope = get_scope(user)
+    due = Member.objects.for_user(user).filter(probation_over_q(today))
+    count = due.count()
+    if not count:
+        return None
+    links = []
+    for m in due.select_related("organization").order_by("joined_on", "pk")[:SHOWN_PER_ITEM]:
+        can_edit = scope.covers(m.organization.path, "manage")
+        url = reverse("members:edit" if can_edit else "members:detail", args=[m.pk])
+        links.append(TodoLink(m.name, url, f"{m.organization.name}，{m.joined_on:%Y-%m-%d}入党"))
+    return TodoItem(
+        key="probation_over",
+        title="预备期已满未办理转正的党员",
+        hint="按期讨论转正，转正后更新人员类别和转正日期",
+        level="warning",
+        count=count,
+        links=links,
+        more_url=reverse("members:list") + "?flag=probation_over",
+    )
+
+
+def key_counts(*, user: Any) -> dict[str, int]:
+    """Organizations by kind and members by status in the user's scope: two aggregate queries."""
+    kinds = Organization.Kind
+    orgs = (
+        Organization.objects.for_user(user)
+        .active()
+        .aggregate(
+            organizations=Count("pk", filter=~Q(kind=kinds.GROUP)),
+            committees=Count("pk", filter=Q(kind__in=[kinds.COMMITTEE, kinds.GENERAL_BRANCH])),
+            branches=Count("pk", filter=Q(kind=kinds.BRANCH)),
+            groups=Count("pk", filter=Q(kind=kinds.GROUP)),
+        )
+    )
+    members = Member.objects.for_user(user).aggregate(
+        members=Count("pk"),
+        full=Count("pk", filter=Q(status=Member.Status.FULL)),
+        probationary=Count("pk", filter=Q(status=Member.Status.PROBATIONARY)),
+        frail=Count("pk", filter=Q(is_frail=True)),
+        mobile=Count("pk", filter=Q(is_mobile=True)),
+    )
+    return {**orgs, **members}
+
+
+def scope_organizations(*, user: Any) -> list[Organization]:
+    """The organizations the user's staff roles are granted on (the tops of what they see)."""
+    scope = get_scope(user)
+    return list(Organization.objects.filter(path__in=scope.view_paths).order_by("path"))
+
+
+def my_liaison_groups(*, user: Any, today: dt.date) -> list[LiaisonGroup]:
+    scope = get_scope(user)
+    groups = list(
+        LiaisonGroup.objects.filter(pk__in=scope.liaison_group_ids).prefetch_related(
+            Prefetch("organizations", queryset=Organization.objects.order_by("path"))
+        )
+    )
+    for group in groups:
+        for org in group.organizations.all():
+            org.term_state = org.term_status(today)
+            org.term_label = Organization.TERM_STATUS_LABELS[org.term_state]
+    return groups
+
+
+def my_member_record(*, user: Any) -> Member | None:
+    scope = get_scope(user)
+    if not scope.member_id:
+        return None
+    return Member.objects.select_related("organization").filter(pk=scope.member_id).first()
+
+
+def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
+    """Everything the home page shows, by the roles the user holds (several are possible)."""
+    scope = get_scope(user)
+    staff = scope.has_role(TOWN_ADMIN, SECRETARY, LIAISON)
+    context: dict[str, Any] = {"scope": scope, "today": today, "is_staff": staff, "issue_labels": ISSUE_LABELS}
+    if staff:
+        todos = org_todos(user=user, today=today)
+        probation = probation_todo(user=user, today=today)
+        if probation is not None:
+            todos.append(probation)
+        context.update(
+            todos=todos,
+            counts=key_counts(user=user),
+            scope_orgs=scope_organizations(user=user),
+            is_town_admin=scope.has_role(TOWN_ADMIN),
+        )
+    if scope.has_role(LIAISON) and not scope.superuser:
+        context["liaison_groups"] = my_liaison_groups(user=user, today=today)
+    if scope.member_id:
+        context["my_member"] = my_member_record(user=user)
+    context["is_visitor"] = VISITOR in scope.roles
+    return context

@@ -1,11 +1,15 @@
 """Reads of members, always starting from `for_user`."""
 
+import datetime as dt
 from typing import Any
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
 from qiangji.core.access import Action
 from qiangji.members.models import Member
+from qiangji.orgs.models import add_months
 
 SORTS = {
     "name": ("name_initials", "id"),
@@ -24,9 +28,23 @@ def get_member_for_user(user: Any, pk: int, action: Action = "view") -> Member:
     return get_object_or_404(Member.objects.for_user(user, action).select_related("organization", "organization__parent"), pk=pk)
 
 
-def members_list(*, user: Any, q: str = "", organization: Any = None, status: str = "", flag: str = "", sort: str = "org") -> Any:
-    """The member list as the list page, the export and the API show it."""
-    qs = Member.objects.for_user(user).select_related("organization")
+def members_list(
+    *,
+    user: Any,
+    q: str = "",
+    organization: Any = None,
+    status: str = "",
+    flag: str = "",
+    sort: str = "org",
+    action: Action = "view",
+    today: dt.date | None = None,
+) -> Any:
+    """The member list as the list page, the export and the API show it.
+
+    `action="reveal"` keeps only the members whose full personal data the user may see (an
+    unmasked export). `flag="probation_over"`: probationary members whose year is over.
+    """
+    qs = Member.objects.for_user(user, action).select_related("organization")
     if q:
         qs = qs.search(q)
     if organization is not None:
@@ -37,8 +55,22 @@ def members_list(*, user: Any, q: str = "", organization: Any = None, status: st
         qs = qs.filter(is_frail=True)
     elif flag == "mobile":
         qs = qs.filter(is_mobile=True)
+    elif flag == "probation_over":
+        qs = qs.filter(probation_over_q(today or timezone.localdate()))
     return qs.order_by(*SORTS.get(sort, SORTS["org"]))
 
 
 def can_reveal(user: Any, member: Member) -> bool:
     return Member.objects.for_user(user, "reveal").filter(pk=member.pk).exists()
+
+
+FLAGS = {"frail": "年老体弱", "mobile": "流动党员", "probation_over": "预备期已满未转正"}
+
+
+def probation_over_q(today: dt.date) -> Q:
+    """RULES: a probationary member is due for full membership one year after joining."""
+    return Q(status=Member.Status.PROBATIONARY, joined_on__lt=add_months(today, -12))
+
+
+def member_transfers(member: Member) -> Any:
+    return member.transfers.select_related("from_organization", "to_organization", "by")

@@ -5,4 +5,10 @@ from qiangji.members import views
 app_name = "members"
 urlpatterns = [
     path("", views.member_list, name="list"),
+    path("export/", views.export, name="export"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reveal/", views.reveal, name="reveal"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/transfer/", views.transfer, name="transfer"),
 ]

@@ -87,3 +87,44 @@ class OrganizationForm(forms.Form):
         if kind == Organization.Kind.GROUP and data.get("has_committee"):
             self.add_error("has_committee", "党小组不设委员会")
         return data
+
+
+class LiaisonGroupForm(forms.Form):
+    """A liaison group's name, leader, members and assigned organizations (town admin only)."""
+
+    name = forms.CharField(label="联络组名称", max_length=50)
+    leader = forms.ModelChoiceField(label="组长", queryset=None, required=False)
+    members = forms.ModelMultipleChoiceField(
+        label="成员", queryset=None, required=False, widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    )
+    organizations = forms.ModelMultipleChoiceField(
+        label="联系党组织", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, users: Any, organizations: Any, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None and "initial" not in kwargs:
+            kwargs["initial"] = {
+                "name": instance.name,
+                "leader": instance.leader_id,
+                "members": [u.pk for u in instance.members.all()],
+                "organizations": [o.pk for o in instance.organizations.all()],
+            }
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = users
+        self.fields["members"].queryset = users
+        self.fields["organizations"].queryset = organizations
+        self.fields["members"].error_messages["invalid_choice"] = "所选人员不存在或已停用"
+        self.fields["organizations"].error_messages["invalid_choice"] = "所选党组织不存在或已撤销"
+
+    def clean_name(self) -> str:
+        value = clean_text(self.cleaned_data["name"])
+        if not value:
+            raise ValidationError("请填写联络组名称")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        leader, members = data.get("leader"), data.get("members")
+        if leader is not None and members is not None and leader not in members:
+            self.add_error("leader", "组长应为本组成员，请同时勾选为成员")
+        return data

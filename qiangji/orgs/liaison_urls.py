@@ -5,4 +5,6 @@ from qiangji.orgs import views
 app_name = "liaison"
 urlpatterns = [
     path("", views.liaison_groups, name="groups"),
+    path("new/", views.liaison_group_new, name="create"),
+    path("<int:pk>/edit/", views.liaison_group_edit, name="edit"),
 ]

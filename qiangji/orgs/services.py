@@ -1,5 +1,6 @@
 """Writes on the organization tree. Every write keeps its history (who, when, before/after)."""
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -9,7 +10,7 @@ from django.db.models.functions import Concat, Substr
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
-from qiangji.orgs.models import Organization
+from qiangji.orgs.models import LiaisonGroup, Organization
 
 EDITABLE_FIELDS = (
     "name",
@@ -88,3 +89,82 @@ def organization_update(
             batch=batch,
         )
     return organization
+
+
+def _liaison_snapshot(group: LiaisonGroup) -> dict[str, Any]:
+    """Names, not ids: the history must read the same after people or organizations are renamed."""
+    return {
+        "name": group.name,
+        "leader": str(group.leader) if group.leader_id else None,
+        "members": "、".join(sorted(str(u) for u in group.members.all())),
+        "organizations": "、".join(o.name for o in group.organizations.order_by("path")),
+    }
+
+
+@transaction.atomic
+def liaison_group_create(
+    *, by: Any, name: str, leader: Any, members: Iterable[Any], organizations: Iterable[Organization]
+) -> LiaisonGroup:
+    return _liaison_group_apply(group=None, by=by, name=name, leader=leader, members=members, organizations=organizations)
+
+
+@transaction.atomic
+def liaison_group_update(
+    *,
+    group: LiaisonGroup,
+    by: Any,
+    name: str,
+    leader: Any,
+    members: Iterable[Any],
+    organizations: Iterable[Organization],
+) -> LiaisonGroup:
+    """Replace a group's name, leader, members and assigned organizations; history kept."""
+    return _liaison_group_apply(group=group, by=by, name=name, leader=leader, members=members, organizations=organizations)
+
+
+def _liaison_group_apply(
+    *,
+    group: LiaisonGroup | None,
+    by: Any,
+    name: str,
+    leader: Any,
+    members: Iterable[Any],
+    organizations: Iterable[Organization],
+) -> LiaisonGroup:
+    """Each organization is liaised by one group only, so that an assembly is announced to one
+    group and its attendance is that group's to record.
+    """
+    members = list(members)
+    organizations = list(organizations)
+    if leader is not None and leader not in members:
+        raise DomainError("组长应为本组成员", field="leader")
+    if any(o.dissolved_on for o in organizations):
+        raise DomainError("不能联系已撤销的党组织", field="organizations")
+    taken = (
+        LiaisonGroup.organizations.through.objects.filter(organization__in=organizations)
+        .exclude(liaisongroup=group)
+        .select_related("organization", "liaisongroup")
+        .order_by("organization__path")
+    )
+    clashes = [f"{t.organization.name}（{t.liaisongroup.name}）" for t in taken]
+    if clashes:
+        raise DomainError("以下党组织已由其他联络组联系，请先从原联络组移出：" + "、".join(clashes), field="organizations")
+    if LiaisonGroup.objects.filter(name=name).exclude(pk=group.pk if group else None).exists():
+        raise DomainError("已有同名联络组", field="name")
+    before = _liaison_snapshot(group) if group is not None else None
+    if group is None:
+        group = LiaisonGroup(name=name, leader=leader)
+    group.name, group.leader = name, leader
+    group.save()
+    group.members.set(members)
+    group.organizations.set(organizations)
+    after = _liaison_snapshot(group)
+    if after != before:
+        change_log(
+            instance=group,
+            user=by,
+            action=ChangeRecord.Action.CREATE if before is None else ChangeRecord.Action.UPDATE,
+            before=before,
+            after=after,
+        )
+    return group

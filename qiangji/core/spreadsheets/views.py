@@ -1,8 +1,197 @@
+"""Import pages: upload, preview with per-row reasons, column mapping, commit, error file.
+
+Town admins import any kind, secretaries members into the organizations they manage; anyone
+else gets 404, as for any page not theirs.
+"""
+
+from urllib.parse import quote
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRefresh
+
+from qiangji.core.audit import audit
+from qiangji.core.errors import DomainError
+from qiangji.core.exports import XLSX, workbook_bytes
+from qiangji.core.models import AuditEvent, ImportBatch, ImportRow
+from qiangji.core.pagination import paginate, querystring_without
+from qiangji.core.spreadsheets import services
+from qiangji.core.spreadsheets.errorfile import error_workbook
+from qiangji.core.spreadsheets.forms import ColumnMapForm, UploadForm
+from qiangji.core.spreadsheets.registry import get_importer, importers_for
+from qiangji.core.spreadsheets.safety import SpreadsheetError
+from qiangji.core.spreadsheets.selectors import get_import_batch_for_user, import_batches_for_user, import_rows
+
+RUNNING = (ImportBatch.Status.PENDING, ImportBatch.Status.ANALYSING, ImportBatch.Status.COMMITTING)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 @login_required
 def batch_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "imports/list.html", {})
+    importers = importers_for(request.user)
+    if not importers:
+        raise Http404
+    form = UploadForm(request.POST or None, request.FILES or None, importers=importers)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            batch = services.import_batch_upload(
+                user=request.user, kind=form.cleaned_data["kind"], file_name=upload.name, data=upload.read()
+            )
+        except (SpreadsheetError, DomainError) as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("imports:detail", pk=batch.pk)
+    labels = {i.kind: i.label for i in importers}
+    page = paginate(request, import_batches_for_user(user=request.user))
+    for batch in page:
+        batch.kind_label = labels.get(batch.kind) or getattr(get_importer(batch.kind), "label", batch.kind)
+    return render(
+        request,
+        "imports/list.html",
+        {"form": form, "page": page, "importers": importers, "qs_nopage": querystring_without(request, "page")},
+    )
+
+
+@login_required
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_import_batch_for_user(request.user, pk)
+    importer = get_importer(batch.kind)
+    if importer is None:
+        raise Http404
+    outcome = request.GET.get("outcome", "")
+    page = paginate(request, import_rows(batch=batch, outcome=outcome), per_page=50)
+    can_act = batch.user_id == request.user.pk and importer.may_import(request.user)
+    mapping = None
+    if can_act and batch.status in (ImportBatch.Status.MAPPING, ImportBatch.Status.PREVIEW):
+        mapping = ColumnMapForm(batch=batch, importer=importer)
+    summary_labels = [importer.column(k).label for k in importer.summary_columns if importer.column(k)]
+    for row in page:
+        # jsonb does not keep key order: read the summary in the importer's column order.
+        row.summary_values = [row.summary.get(label, "") for label in summary_labels]
+    counts = batch.counts or {}
+    tabs = [("", "全部", counts.get("total", 0))] + [
+        (value, label, counts.get(value, 0)) for value, label in ImportRow.Outcome.choices
+    ]
+    return render(
+        request,
+        "imports/batch.html",
+        {
+            "batch": batch,
+            "importer": importer,
+            "summary_labels": summary_labels,
+            "page": page,
+            "outcome": outcome,
+            "tabs": tabs,
+            "can_act": can_act,
+            "can_discard": can_act and batch.status in services.DISCARDABLE,
+            "running": batch.status in RUNNING,
+            "mapping": mapping,
+            "required_labels": [c.label for c in importer.columns if c.required],
+            "qs_nopage": querystring_without(request, "page"),
+        },
+    )
+
+
+@login_required
+def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
+    """The polled fragment; once the work is done the page reloads to show the preview."""
+    batch = get_import_batch_for_user(request.user, pk)
+    if batch.status not in RUNNING:
+        if request.htmx:
+            return HttpResponseClientRefresh()
+        return redirect("imports:detail", pk=batch.pk)
+    return render(request, "imports/_progress.html", {"batch": batch})
+
+
+@require_POST
+@login_required
+def batch_columns(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_import_batch_for_user(request.user, pk, "manage")
+    form = ColumnMapForm(request.POST, batch=batch, importer=get_importer(batch.kind))
+    if not form.is_valid():
+        messages.error(request, "列对应有误，请刷新页面后重试")
+        return redirect("imports:detail", pk=batch.pk)
+    try:
+        batch = services.import_batch_map_columns(batch=batch, by=request.user, column_map=form.column_map())
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已按新的列对应重新分析")
+    return redirect("imports:detail", pk=batch.pk)
+
+
+@require_POST
+@login_required
+def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_import_batch_for_user(request.user, pk, "manage")
+    try:
+        batch = services.import_batch_commit(batch=batch, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:detail", pk=batch.pk)
+    if batch.status == ImportBatch.Status.DONE:
+        counts = batch.counts
+        messages.success(
+            request,
+            f"导入完成：新增 {counts['new']} 条，变更 {counts['changed']} 条，无变化 {counts['unchanged']} 条，"
+            f"跳过有误的 {counts['invalid']} 条",
+        )
+    elif batch.status == ImportBatch.Status.COMMITTING:
+        messages.info(request, "文件较大，已转入后台导入，请稍候")
+    else:
+        messages.error(request, batch.message)
+    return redirect("imports:detail", pk=batch.pk)
+
+
+@require_POST
+@login_required
+def batch_discard(request: HttpRequest, pk: int) -> HttpResponse:
+    batch = get_import_batch_for_user(request.user, pk, "manage")
+    try:
+        services.import_batch_discard(batch=batch, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("imports:detail", pk=batch.pk)
+    messages.success(request, f"已放弃导入“{batch.file_name}”，上传的文件已删除")
+    return redirect("imports:list")
+
+
+@login_required
+def batch_errors(request: HttpRequest, pk: int) -> HttpResponse:
+    """The invalid rows with their reasons; it carries personal data, so it is audit-logged."""
+    batch = get_import_batch_for_user(request.user, pk)
+    importer = get_importer(batch.kind)
+    if importer is None or batch.status == ImportBatch.Status.DISCARDED or not batch.counts.get("invalid"):
+        raise Http404
+    content, count = error_workbook(batch)
+    if importer.personal_fields:
+        audit(
+            user=request.user,
+            action=AuditEvent.Action.EXPORT,
+            obj=batch,
+            fields=importer.personal_fields,
+            row_count=count,
+            detail={"kind": batch.kind, "file": batch.file_name, "what": "error_rows"},
+            request=request,
+        )
+    stem = batch.file_name.rsplit(".", 1)[0]
+    return _xlsx(content, f"{stem}-有误的行.xlsx")
+
+
+@login_required
+def template_download(request: HttpRequest, kind: str) -> HttpResponse:
+    """An empty workbook with the columns an import understands."""
+    importer = get_importer(kind)
+    if importer is None or not importer.may_import(request.user):
+        raise Http404
+    content, _ = workbook_bytes(title=f"{importer.label}导入", headers=[c.label for c in importer.columns], rows=[])
+    return _xlsx(content, f"{importer.label}导入模板.xlsx")

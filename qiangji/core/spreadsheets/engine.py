@@ -1,0 +1,200 @@
+"""The one import engine: normalise each row, catch duplicates in the file, validate through the
+importer, and — when committing — write every valid row in one transaction or none.
+
+The preview and the commit run the same code; the commit simply keeps what it wrote.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import models, transaction
+
+from qiangji.core.errors import DomainError
+from qiangji.core.spreadsheets.columns import CellError, display
+from qiangji.core.spreadsheets.header import Layout, data_rows
+from qiangji.core.spreadsheets.importer import (
+    CHANGED,
+    INVALID,
+    NEW,
+    UNCHANGED,
+    Checked,
+    ImportContext,
+    Importer,
+    RowInvalid,
+    SourceRow,
+)
+
+PROGRESS_EVERY = 200
+
+
+@dataclass
+class RowResult:
+    """What became of one data row, as the preview, the error file and provenance need it."""
+
+    number: int
+    outcome: str
+    messages: list[str] = field(default_factory=list)
+    summary: dict[str, str] = field(default_factory=dict)
+    changed: list[str] = field(default_factory=list)
+    cells: list[str] | None = None
+    obj: models.Model | None = None
+    # Between the check and the write of a commit: the checked row and where it came from.
+    checked: Checked | None = field(default=None, repr=False)
+    source: SourceRow | None = field(default=None, repr=False)
+
+    def invalidate(self, messages: list[str]) -> None:
+        self.outcome, self.changed, self.obj, self.checked = INVALID, [], None, None
+        self.messages = list(dict.fromkeys(messages))
+        if self.source is not None:
+            self.cells = [display(c) for c in self.source.cells]
+
+
+@dataclass
+class RunResult:
+    """Every row's result, ordered by row number, and the counts by outcome."""
+
+    rows: list[RowResult]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0, INVALID: 0}
+        for row in self.rows:
+            counts[row.outcome] += 1
+        counts["total"] = len(self.rows)
+        return counts
+
+    @property
+    def errors(self) -> list[dict[str, Any]]:
+        return [{"row": r.number, "messages": r.messages} for r in self.rows if r.outcome == INVALID]
+
+
+def normalise_rows(importer: Importer, layout: Layout) -> list[SourceRow]:
+    """The data rows under the header with each mapped cell normalised by its column."""
+    columns = {str(i): importer.column(key) for i, key in layout.column_map.items() if key}
+    rows = []
+    for number, cells in data_rows(layout):
+        row = SourceRow(number=number, cells=cells)
+        for index, column in columns.items():
+            if column is None:
+                continue
+            try:
+                value = column.normalise(cells[int(index)])
+            except CellError as exc:
+                row.errors.append((column.key, str(exc)))
+                continue
+            if value is not None:
+                row.values[column.key] = value
+        rows.append(row)
+    return rows
+
+
+def run(
+    importer: Importer,
+    layout: Layout,
+    ctx: ImportContext,
+    *,
+    commit: bool,
+    progress: Callable[[int], None] | None = None,
+    on_written: Callable[[RunResult], None] | None = None,
+) -> RunResult:
+    """Analyse (commit=False) or import (commit=True) the rows the layout points at.
+
+    `on_written` runs inside the commit's transaction, so the batch's own records (provenance,
+    counts) are written together with the data or not at all. Any exception other than a row's
+    own RowInvalid / DomainError rolls the whole commit back and propagates.
+    """
+    rows = importer.prepare(normalise_rows(importer, layout), ctx)
+    if importer.simulate:
+        # Each row sees the rows written before it; the preview throws the writes away.
+        with transaction.atomic():
+            results = _process(importer, rows, ctx, write=True, progress=progress)
+            outcome = RunResult(sorted(results, key=lambda r: r.number))
+            if commit:
+                importer.flush(ctx)
+                if on_written:
+                    on_written(outcome)
+            else:
+                transaction.set_rollback(True)
+    else:
+        outcome = RunResult(sorted(_process(importer, rows, ctx, write=False, progress=progress), key=lambda r: r.number))
+    if commit and not importer.simulate:
+        with transaction.atomic():
+            for result in outcome.rows:
+                if result.checked is not None:
+                    try:
+                        result.obj = _save(importer, result.checked, ctx)
+                    except DomainError as exc:
+                        # The data changed since the check: the row is skipped like any invalid one.
+                        result.invalidate([exc.message])
+            importer.flush(ctx)
+            if on_written:
+                on_written(outcome)
+    for result in outcome.rows:
+        result.checked = result.source = None
+    return outcome
+
+
+def _process(
+    importer: Importer,
+    rows: list[SourceRow],
+    ctx: ImportContext,
+    *,
+    write: bool,
+    progress: Callable[[int], None] | None,
+) -> list[RowResult]:
+    seen: dict[str, int] = {}
+    results: list[RowResult] = []
+    for done, row in enumerate(rows, start=1):
+        result = RowResult(number=row.number, outcome=INVALID, summary=_summary(importer, row.values), source=row)
+        errors = list(row.errors)
+        bad_fields = {k for k, _ in row.errors if k}
+        key = importer.key(row.values)
+        duplicate = key is not None and key in seen
+        if duplicate:
+            errors.append((None, f"与第{seen[key]}行{importer.duplicate_label}重复"))
+        elif key is not None:
+            seen[key] = row.number
+        if not duplicate:
+            try:
+                if write:
+                    with transaction.atomic():
+                        checked = importer.check(row.values, ctx)
+                        if errors:
+                            raise RowInvalid()  # roll back whatever the check wrote (a new unit)
+                        result.obj = _save(importer, checked, ctx)
+                else:
+                    checked = importer.check(row.values, ctx)
+                    result.checked = checked
+                result.outcome, result.changed = checked.outcome, checked.changed
+                # The preview shows what will be stored: cleaned by the form, not as typed.
+                result.summary = _summary(importer, {**row.values, **checked.data})
+            except RowInvalid as exc:
+                # A cell that could not be read already has its message; the form's "未填写" for
+                # the same field would only repeat it.
+                errors += [(k, m) for k, m in exc.errors if k is None or k not in bad_fields]
+            except DomainError as exc:
+                errors.append((exc.field, exc.message))
+        if errors:
+            result.invalidate([m for _, m in errors])
+        results.append(result)
+        if progress and done % PROGRESS_EVERY == 0:
+            progress(done)
+    if progress:
+        progress(len(rows))
+    return results
+
+
+def _save(importer: Importer, checked: Checked, ctx: ImportContext) -> models.Model | None:
+    if checked.outcome in (NEW, CHANGED):
+        return importer.save(checked, ctx)
+    return checked.instance
+
+
+def _summary(importer: Importer, values: dict[str, Any]) -> dict[str, str]:
+    summary = {}
+    for key in importer.summary_columns:
+        column = importer.column(key)
+        if column is not None:
+            summary[column.label] = column.show(values.get(key))
+    return summary

@@ -1,0 +1,216 @@
+"""What an importer declares, and the base that validates a row through a Django form.
+
+An importer names its columns and the form that checks a row by hand entry; `FormImporter`
+does the rest: it finds the existing object by its natural key, fills the form with the
+object's current values overlaid by the cells the file gives, runs the very form the page uses,
+and compares the cleaned values with the object to tell new, changed and unchanged apart.
+"""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.db import models
+
+from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.models import ChangeRecord, ImportRow
+from qiangji.core.spreadsheets.columns import Column
+
+NEW, CHANGED, UNCHANGED, INVALID = (
+    ImportRow.Outcome.NEW.value,
+    ImportRow.Outcome.CHANGED.value,
+    ImportRow.Outcome.UNCHANGED.value,
+    ImportRow.Outcome.INVALID.value,
+)
+
+
+class RowInvalid(Exception):
+    """A row that cannot be imported; `errors` are (column key or None, Chinese message)."""
+
+    def __init__(self, *messages: str, field: str | None = None, errors: Iterable[tuple[str | None, str]] = ()) -> None:
+        self.errors = [(field, m) for m in messages] + list(errors)
+        super().__init__("；".join(m for _, m in self.errors))
+
+
+@dataclass
+class ImportContext:
+    """Who imports (None = the system, from a management command), how, and into which batch.
+
+    `cache` is the importer's own scratch space for one run (lookups loaded once, buffers).
+    """
+
+    user: Any = None
+    source: str = ChangeRecord.Source.IMPORT
+    batch: Any = None
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def system(self) -> bool:
+        return self.user is None
+
+    @property
+    def unrestricted(self) -> bool:
+        """The system and superusers act on the whole tree, roots included."""
+        return self.user is None or bool(getattr(self.user, "is_superuser", False))
+
+
+@dataclass
+class SourceRow:
+    """One data row of the file: where it is, its cells, and its values once normalised."""
+
+    number: int
+    cells: list[Any]
+    values: dict[str, Any] = field(default_factory=dict)
+    errors: list[tuple[str | None, str]] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """A valid row: what it would do, with the form's cleaned data and the object it touches."""
+
+    outcome: str
+    data: dict[str, Any]
+    instance: models.Model | None = None
+    changed: list[str] = field(default_factory=list)
+
+
+class Importer:
+    """The declaration every import makes; the engine does everything else.
+
+    simulate: rows depend on rows above them (a child organization on its parent in the same
+    file), so even the preview writes each row, inside a transaction that is rolled back.
+    """
+
+    kind: str = ""
+    label: str = ""
+    model: type[models.Model]
+    columns: Sequence[Column] = ()
+    summary_columns: Sequence[str] = ()
+    duplicate_label: str = ""
+    personal_fields: Sequence[str] = ()
+    roles: Sequence[str] = (TOWN_ADMIN,)
+    simulate: bool = False
+
+    def may_import(self, user: Any) -> bool:
+        scope = get_scope(user)
+        return scope.has_role(*self.roles)
+
+    def column(self, key: str) -> Column | None:
+        return next((c for c in self.columns if c.key == key), None)
+
+    def prepare(self, rows: list[SourceRow], ctx: ImportContext) -> list[SourceRow]:
+        """Load lookups once and return the rows in the order they must be processed."""
+        return rows
+
+    def key(self, values: dict[str, Any]) -> str | None:
+        """The natural key that makes two rows of one file the same entity."""
+        return None
+
+    def check(self, values: dict[str, Any], ctx: ImportContext) -> Checked:
+        raise NotImplementedError
+
+    def save(self, checked: Checked, ctx: ImportContext) -> models.Model | None:
+        raise NotImplementedError
+
+    def flush(self, ctx: ImportContext) -> None:
+        """Write whatever `save` buffered (bulk paths)."""
+
+
+class FormImporter(Importer):
+    """An importer whose rows go through the same form as manual entry."""
+
+    form_class: type[forms.Form]
+
+    def find(self, values: dict[str, Any], ctx: ImportContext) -> models.Model | None:
+        """The existing object this row describes, or None for a new one."""
+        return None
+
+    def resolve(self, values: dict[str, Any], instance: models.Model | None, ctx: ImportContext) -> dict[str, Any]:
+        """Turn names into what the form takes (an organization's name into its pk)."""
+        return values
+
+    def form_kwargs(self, instance: models.Model | None, ctx: ImportContext) -> dict[str, Any]:
+        return {}
+
+    def create(self, data: dict[str, Any], ctx: ImportContext) -> models.Model:
+        raise NotImplementedError
+
+    def update(self, instance: models.Model, data: dict[str, Any], ctx: ImportContext) -> models.Model:
+        raise NotImplementedError
+
+    def check(self, values: dict[str, Any], ctx: ImportContext) -> Checked:
+        instance = self.find(values, ctx)
+        data = self.initial(instance) if instance is not None else {}
+        # A blank cell keeps the stored value: a district sheet leaving a column empty does not
+        # mean "erase it", and nothing may be lost by importing.
+        data.update({k: _form_value(v) for k, v in self.resolve(values, instance, ctx).items() if v is not None})
+        form = self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
+        if not form.is_valid():
+            raise RowInvalid(errors=self.form_errors(form))
+        cleaned = form.cleaned_data
+        if instance is None:
+            return Checked(NEW, cleaned)
+        changed = [self.field_label(form, name) for name in form.fields if _differs(instance, name, cleaned.get(name))]
+        return Checked(CHANGED if changed else UNCHANGED, cleaned, instance, changed)
+
+    def save(self, checked: Checked, ctx: ImportContext) -> models.Model | None:
+        if checked.outcome == NEW:
+            return self.create(checked.data, ctx)
+        return self.update(checked.instance, checked.data, ctx)
+
+    def initial(self, instance: models.Model) -> dict[str, Any]:
+        data: dict[str, Any] = {}
+        for name in self.form_class.base_fields:
+            try:
+                model_field = instance._meta.get_field(name)
+            except Exception:
+                continue
+            value = getattr(instance, model_field.attname)
+            if value is not None:
+                data[name] = _form_value(value)
+        return data
+
+    def field_label(self, form: forms.Form, name: str) -> str:
+        column = self.column(name)
+        if column is not None:
+            return column.label
+        return str(form.fields[name].label) if name in form.fields else ""
+
+    def form_errors(self, form: forms.Form) -> list[tuple[str | None, str]]:
+        errors: list[tuple[str | None, str]] = []
+        for name, field_errors in form.errors.as_data().items():
+            label = "" if name == NON_FIELD_ERRORS else self.field_label(form, name)
+            for error in field_errors:
+                for message in error.messages:
+                    if error.code == "required" and label:
+                        text = f"{label}未填写"
+                    elif label and not message.startswith(label):
+                        text = f"{label}：{message}"
+                    else:
+                        text = message
+                    errors.append((None if name == NON_FIELD_ERRORS else name, text))
+        return errors
+
+
+def _form_value(value: Any) -> Any:
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def _differs(instance: models.Model, name: str, new: Any) -> bool:
+    try:
+        model_field = instance._meta.get_field(name)
+    except Exception:
+        return False
+    old = getattr(instance, model_field.attname)
+    if isinstance(new, models.Model):
+        new = new.pk
+    if old in (None, "") and new in (None, ""):
+        return False
+    return old != new

@@ -1,0 +1,314 @@
+"""An import batch from upload to commit: the writes behind the pages, tasks and commands.
+
+upload → (mapping) → analysing → preview → committing → done, or discarded at any rest state.
+Files with more rows than settings.IMPORT_BACKGROUND_ROWS are analysed and committed by the
+task worker; smaller ones within the request.
+"""
+
+import hashlib
+import json
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+
+from qiangji.core.audit import audit
+from qiangji.core.errors import DomainError
+from qiangji.core.models import AuditEvent, ChangeRecord, ImportBatch, ImportRow
+from qiangji.core.spreadsheets import engine, storage
+from qiangji.core.spreadsheets.header import Layout, data_rows, detect, layout_for
+from qiangji.core.spreadsheets.importer import INVALID, ImportContext, Importer
+from qiangji.core.spreadsheets.reader import read_sheets
+from qiangji.core.spreadsheets.registry import get_importer
+from qiangji.core.spreadsheets.safety import SpreadsheetError, check_upload
+
+logger = logging.getLogger(__name__)
+Status = ImportBatch.Status
+RESTING = (Status.MAPPING, Status.PREVIEW, Status.FAILED)
+DISCARDABLE = (Status.PENDING, *RESTING)
+
+
+def missing_columns(importer: Importer, column_map: dict[str, str]) -> list[str]:
+    mapped = set(column_map.values())
+    return [c.label for c in importer.columns if c.required and c.key not in mapped]
+
+
+def _importer(kind: str) -> Importer:
+    importer = get_importer(kind)
+    if importer is None:
+        raise DomainError("不支持的导入类型")
+    return importer
+
+
+def _background(batch: ImportBatch) -> bool:
+    return batch.total_rows > settings.IMPORT_BACKGROUND_ROWS
+
+
+def _layout(batch: ImportBatch) -> Layout:
+    try:
+        data = storage.load(batch.stored_name)
+    except FileNotFoundError:
+        raise SpreadsheetError("上传的文件已不存在，请重新上传") from None
+    ext = check_upload(batch.file_name, data, size_limit=0)
+    sheets = read_sheets(data, ext)
+    return layout_for(
+        sheets, sheet_name=batch.sheet, header_row=batch.header_row or 1, headers=batch.headers, column_map=batch.column_map
+    )
+
+
+def _progress(batch: ImportBatch):
+    def report(done: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done)
+
+    return report
+
+
+def _rows(batch: ImportBatch, result: engine.RunResult) -> None:
+    """Replace the batch's row records with this run's (provenance after a commit)."""
+    batch.rows.all().delete()
+    content_types: dict[type, ContentType] = {}
+    records = []
+    for row in result.rows:
+        obj = row.obj if row.obj is not None and row.obj.pk else None
+        if obj is not None and type(obj) not in content_types:
+            content_types[type(obj)] = ContentType.objects.get_for_model(type(obj))
+        records.append(
+            ImportRow(
+                batch=batch,
+                row_number=row.number,
+                outcome=row.outcome,
+                messages=row.messages,
+                summary=row.summary,
+                changed_fields=row.changed,
+                content_type=content_types[type(obj)] if obj is not None else None,
+                object_id=obj.pk if obj is not None else None,
+                raw=json.dumps(row.cells, ensure_ascii=False) if row.outcome == INVALID and row.cells else "",
+            )
+        )
+    ImportRow.objects.bulk_create(records, batch_size=1000)
+
+
+def import_batch_upload(*, user: Any, kind: str, file_name: str, data: bytes) -> ImportBatch:
+    """Check and read the file, keep it encrypted, find its header; analyse it now or queue it.
+
+    SpreadsheetError (nothing created) when the file cannot be read at all.
+    """
+    importer = _importer(kind)
+    if not importer.may_import(user):
+        raise DomainError("您无权进行此类导入")
+    ext = check_upload(file_name, data)
+    sheets = read_sheets(data, ext)
+    layout = detect(sheets, importer.columns)
+    stored = storage.store(data)
+    try:
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            user=user,
+            file_name=file_name[-255:],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            stored_name=stored,
+            sheet=layout.sheet.name[:100],
+            header_row=layout.header_row,
+            headers=layout.headers,
+            column_map=layout.column_map,
+            total_rows=len(data_rows(layout)),
+        )
+    except BaseException:
+        storage.delete(stored)
+        raise
+    _start_analysis(batch, importer)
+    batch.refresh_from_db()
+    return batch
+
+
+def _start_analysis(batch: ImportBatch, importer: Importer) -> None:
+    missing = missing_columns(importer, batch.column_map)
+    if not batch.column_map or missing:
+        batch.status = Status.MAPPING
+        batch.message = (
+            f"未能识别必需的列：{'、'.join(missing)}。请在下方为各列选择对应的字段。"
+            if batch.column_map
+            else f"未能自动识别表头，暂以第{batch.header_row}行作为表头，请为各列选择对应的字段。"
+        )
+        batch.save(update_fields=["status", "message"])
+        return
+    batch.status, batch.message, batch.processed_rows = Status.PENDING, "", 0
+    batch.save(update_fields=["status", "message", "processed_rows"])
+    if _background(batch):
+        from qiangji.core.spreadsheets.tasks import analyse_import_batch
+
+        batch_id = batch.pk
+        transaction.on_commit(lambda: analyse_import_batch.enqueue(batch_id))
+    else:
+        import_batch_analyse(batch=batch)
+
+
+def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
+    """Run the preview: every row classified, nothing written but the batch's own records."""
+    importer = _importer(batch.kind)
+    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.ANALYSING, processed_rows=0)
+    try:
+        layout = _layout(batch)
+        ctx = ImportContext(user=batch.user, batch=batch)
+        result = engine.run(importer, layout, ctx, commit=False, progress=_progress(batch))
+    except SpreadsheetError as exc:
+        _fail(batch, exc.message)
+        return batch
+    except Exception as exc:
+        logger.exception("import batch %s failed to analyse", batch.pk)
+        _fail(batch, f"分析文件时出错（{exc.__class__.__name__}），请检查文件后重新上传，或联系管理员。")
+        return batch
+    with transaction.atomic():
+        _rows(batch, result)
+        batch.status, batch.counts, batch.message = Status.PREVIEW, result.counts, ""
+        batch.total_rows = batch.processed_rows = len(result.rows)
+        batch.save(update_fields=["status", "counts", "message", "total_rows", "processed_rows"])
+    return batch
+
+
+def _fail(batch: ImportBatch, message: str) -> None:
+    storage.delete(batch.stored_name)
+    batch.status, batch.message, batch.stored_name = Status.FAILED, message, ""
+    batch.save(update_fields=["status", "message", "stored_name"])
+
+
+def _lock(batch: ImportBatch, *, by: Any, allowed: tuple[str, ...], action: str) -> ImportBatch:
+    locked = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+    if locked.user_id is None or by is None or locked.user_id != by.pk:
+        raise DomainError(f"只有上传人可以{action}")
+    if locked.status not in allowed:
+        raise DomainError(f"该批次{locked.get_status_display()}，不能{action}")
+    return locked
+
+
+def import_batch_map_columns(*, batch: ImportBatch, by: Any, column_map: dict[str, str]) -> ImportBatch:
+    """Store the hand-made column map and analyse again."""
+    with transaction.atomic():
+        batch = _set_column_map(batch=batch, by=by, column_map=column_map)
+    _start_analysis(batch, _importer(batch.kind))
+    batch.refresh_from_db()
+    return batch
+
+
+def _set_column_map(*, batch: ImportBatch, by: Any, column_map: dict[str, str]) -> ImportBatch:
+    batch = _lock(batch, by=by, allowed=(Status.MAPPING, Status.PREVIEW), action="调整列对应")
+    importer = _importer(batch.kind)
+    known = {c.key for c in importer.columns}
+    column_map = {i: key for i, key in column_map.items() if key}
+    if any(key not in known for key in column_map.values()) or any(
+        not i.isdigit() or int(i) >= len(batch.headers) for i in column_map
+    ):
+        raise DomainError("列对应有误，请刷新页面后重试")
+    used: dict[str, int] = {}
+    for key in column_map.values():
+        used[key] = used.get(key, 0) + 1
+    doubled = [c.label for c in importer.columns if used.get(c.key, 0) > 1]
+    if doubled:
+        raise DomainError(f"字段“{'、'.join(doubled)}”被对应到了多列，每个字段只能对应一列")
+    missing = missing_columns(importer, column_map)
+    if missing:
+        raise DomainError(f"还缺少必需的列：{'、'.join(missing)}")
+    batch.column_map = column_map
+    batch.save(update_fields=["column_map"])
+    return batch
+
+
+def import_batch_commit(*, batch: ImportBatch, by: Any) -> ImportBatch:
+    """Write all valid rows of a previewed batch in one transaction, now or by the worker."""
+    with transaction.atomic():
+        batch = _lock(batch, by=by, allowed=(Status.PREVIEW,), action="确认导入")
+        batch.status, batch.processed_rows, batch.message = Status.COMMITTING, 0, ""
+        batch.save(update_fields=["status", "processed_rows", "message"])
+        if _background(batch):
+            from qiangji.core.spreadsheets.tasks import commit_import_batch
+
+            batch_id = batch.pk
+            transaction.on_commit(lambda: commit_import_batch.enqueue(batch_id))
+            return batch
+    return import_batch_run_commit(batch=batch)
+
+
+def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
+    importer = _importer(batch.kind)
+    source = ChangeRecord.Source.IMPORT if batch.user_id else ChangeRecord.Source.COMMAND
+    ctx = ImportContext(user=batch.user, source=source, batch=batch)
+    try:
+        layout = _layout(batch)
+        engine.run(
+            importer, layout, ctx, commit=True, progress=_progress(batch), on_written=lambda r: _finish(batch, importer, r)
+        )
+    except SpreadsheetError as exc:
+        _fail(batch, exc.message)
+    except Exception as exc:
+        logger.exception("import batch %s failed to commit", batch.pk)
+        batch.status = Status.PREVIEW
+        batch.message = f"确认导入未完成，未写入任何数据（{exc.__class__.__name__}）。可重试，或联系管理员。"
+        batch.save(update_fields=["status", "message"])
+    return batch
+
+
+def _finish(batch: ImportBatch, importer: Importer, result: engine.RunResult) -> None:
+    """Inside the commit's transaction: provenance, counts, audit; the file goes after it."""
+    _rows(batch, result)
+    stored, batch.stored_name = batch.stored_name, ""
+    batch.status, batch.counts, batch.committed_at = Status.DONE, result.counts, timezone.now()
+    batch.total_rows = batch.processed_rows = len(result.rows)
+    batch.save()
+    if importer.personal_fields:
+        counts = result.counts
+        audit(
+            user=batch.user,
+            username="" if batch.user_id else "manage.py",
+            action=AuditEvent.Action.IMPORT,
+            obj=batch,
+            fields=importer.personal_fields,
+            row_count=counts["new"] + counts["changed"],
+            detail={"kind": batch.kind, "file": batch.file_name, "counts": counts},
+        )
+    if stored:
+        transaction.on_commit(lambda: storage.delete(stored))
+
+
+@transaction.atomic
+def import_batch_discard(*, batch: ImportBatch, by: Any) -> ImportBatch:
+    """Give up a batch: its file is deleted and the cells kept for the error file are wiped."""
+    batch = _lock(batch, by=by, allowed=DISCARDABLE, action="放弃")
+    stored = batch.stored_name
+    batch.status, batch.stored_name = Status.DISCARDED, ""
+    batch.save(update_fields=["status", "stored_name"])
+    batch.rows.exclude(raw="").update(raw="")
+    transaction.on_commit(lambda: storage.delete(stored))
+    return batch
+
+
+def import_file(*, kind: str, file_name: str, data: bytes, commit: bool, user: Any = None) -> engine.RunResult:
+    """A whole import in one call, for management commands: read, analyse, and unless a dry
+    run, commit with a batch for provenance. SpreadsheetError when the file cannot be read."""
+    importer = _importer(kind)
+    ext = check_upload(file_name, data, size_limit=0)
+    layout = detect(read_sheets(data, ext), importer.columns)
+    missing = missing_columns(importer, layout.column_map)
+    if missing:
+        found = "、".join(h for h in layout.headers if h) or "无"
+        raise SpreadsheetError(f"缺少必需的列：{'、'.join(missing)}（第{layout.header_row}行表头为：{found}）")
+    source = ChangeRecord.Source.COMMAND if user is None else ChangeRecord.Source.IMPORT
+    ctx = ImportContext(user=user, source=source)
+    if not commit:
+        return engine.run(importer, layout, ctx, commit=False)
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            kind=kind,
+            user=user,
+            file_name=file_name[-255:],
+            file_sha256=hashlib.sha256(data).hexdigest(),
+            sheet=layout.sheet.name[:100],
+            header_row=layout.header_row,
+            headers=layout.headers,
+            column_map=layout.column_map,
+            status=Status.COMMITTING,
+        )
+        ctx.batch = batch
+        return engine.run(importer, layout, ctx, commit=True, on_written=lambda r: _finish(batch, importer, r))

@@ -1,0 +1,138 @@
+"""The demo town's accounts: one or more per role, all with one known password.
+
+The password meets settings.AUTH_PASSWORD_VALIDATORS (10+ characters, three character classes);
+it is public, so a demo database must never hold real data.
+"""
+
+from dataclasses import dataclass
+
+from qiangji.demo import names
+
+DEMO_PASSWORD = "Qiangji@2026"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    """One demo account: what it is granted, and which member record (if any) is the person."""
+
+    username: str
+    role: str  # Chinese role label shown by demo_logins
+    note: str
+    grants: tuple[tuple[str, str, str], ...] = ()  # (role, organization name, title)
+    liaison_group: int | None = None  # index into names.LIAISON_GROUPS
+    leader: bool = False
+    member_of: str | None = None  # organization whose member record is linked to the account
+    member_post: str | None = None  # the post that member holds there ("" = none)
+    display_name: str = ""  # for accounts not linked to a member
+
+
+def _liaison_logins() -> list[DemoLogin]:
+    people = (
+        ("施振华", "陆晓红", "龚建明"),
+        ("黄卫东", "沈丽娟", "朱海峰"),
+        ("顾建国", "倪春燕", "陈志伟"),
+        ("杨伟民", "徐美华", "宋俊杰"),
+    )
+    logins = []
+    for g, group in enumerate(people):
+        for i, person in enumerate(group):
+            logins.append(
+                DemoLogin(
+                    f"lianluo{g + 1}_{i + 1}",
+                    "指导联络组成员",
+                    f"{names.LIAISON_GROUPS[g]}{'组长' if i == 0 else '成员'}",
+                    liaison_group=g,
+                    leader=i == 0,
+                    display_name=person,
+                )
+            )
+    return logins
+
+
+DEMO_LOGINS: tuple[DemoLogin, ...] = (
+    DemoLogin(
+        "zhen_admin",
+        "镇党委管理员",
+        "镇党建办，管理全镇",
+        grants=(("town_admin", names.ROOT_NAME, "党建办主任"),),
+        display_name="秦建华",
+    ),
+    DemoLogin(
+        "zhen_admin2",
+        "镇党委管理员",
+        "镇党建办，管理全镇",
+        grants=(("town_admin", names.ROOT_NAME, "党建办干部"),),
+        display_name="蔡雯",
+    ),
+    *_liaison_logins(),
+    DemoLogin(
+        "shuji_shuhe",
+        "书记",
+        "竖河村党委书记（村党委，下设4个支部）",
+        grants=(("secretary", "竖河村党委", "书记"),),
+        member_of="竖河村党委",
+        member_post="secretary",
+    ),
+    DemoLogin(
+        "dangwu_shuhe",
+        "党务工作者",
+        "竖河村党委党务工作者",
+        grants=(("secretary", "竖河村党委", "党务工作者"),),
+        member_of="竖河村党委",
+        member_post="committee_member",
+    ),
+    DemoLogin(
+        "shuji_dachun",
+        "书记",
+        "大椿村党总支书记",
+        grants=(("secretary", "大椿村党总支", "书记"),),
+        member_of="大椿村党总支",
+        member_post="secretary",
+    ),
+    DemoLogin(
+        "shuji_xianqiao1",
+        "书记",
+        "仙桥村第一党支部书记",
+        grants=(("secretary", "仙桥村第一党支部", "书记"),),
+        member_of="仙桥村第一党支部",
+        member_post="secretary",
+    ),
+    DemoLogin(
+        "shuji_juwei",
+        "书记",
+        "新建居委党支部书记",
+        grants=(("secretary", "新建居委党支部", "书记"),),
+        member_of="新建居委党支部",
+        member_post="secretary",
+    ),
+    DemoLogin(
+        "shuji_jiguan",
+        "书记",
+        "竖新镇机关党委书记",
+        grants=(("secretary", names.JIGUAN_COMMITTEE, "书记"),),
+        member_of=names.JIGUAN_COMMITTEE,
+        member_post="secretary",
+    ),
+    DemoLogin(
+        "shuji_qiye",
+        "书记",
+        "上海竖新经济发展有限公司党支部书记",
+        grants=(("secretary", "上海竖新经济发展有限公司党支部", "书记"),),
+        member_of="上海竖新经济发展有限公司党支部",
+        member_post="secretary",
+    ),
+    DemoLogin("dangyuan", "党员", "大椿村第一党支部的普通党员", member_of="大椿村第一党支部", member_post=""),
+    *(
+        DemoLogin(
+            f"zoufang{i}",
+            "走访队员",
+            f"“三人行”走访队第{'一二'[(i - 1) // 3]}队",
+            grants=(("visitor", names.ROOT_NAME, "走访队员"),),
+            display_name=name,
+        )
+        for i, name in enumerate(("姚建峰", "季婷", "郁海涛", "成晓燕", "樊磊", "俞佳"), start=1)
+    ),
+)
+
+# demo_logins prints one account per role, in this order.
+ONE_PER_ROLE = ("zhen_admin", "lianluo1_1", "shuji_shuhe", "dangwu_shuhe", "dangyuan", "zoufang1")

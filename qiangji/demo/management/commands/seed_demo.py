@@ -1,0 +1,58 @@
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
+from django.utils import timezone
+
+from qiangji.demo import names
+from qiangji.demo.seed import demo_root, other_data_present, reset_town, seed_town, town_counts
+
+
+def _date(value: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期格式应为 YYYY-MM-DD：{value}")
+
+
+class Command(BaseCommand):
+    help = "生成演示镇（竖新镇）：村居、网格、产业链、商区、单位、党组织、党员、阵地、指导联络组和各角色演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=2026, help="随机种子：同一种子生成同一个演示镇（默认 2026）")
+        parser.add_argument("--members", type=int, default=3000, help="党员人数（默认 3000；测试可用 200）")
+        parser.add_argument("--reset", action="store_true", help="先删除已有的演示数据，再重新生成")
+        parser.add_argument("--today", type=_date, default=None, help="以该日期计算届期提醒（默认今天）")
+
+    def handle(self, *args, seed: int, members: int, reset: bool, today: dt.date | None, **options) -> None:
+        today = today or timezone.localdate()
+        if members < 0:
+            raise CommandError("党员人数不能为负数")
+        if other_data_present():
+            raise CommandError("数据库中已有演示镇以外的党组织数据：为免混淆，不写入演示数据。请使用空数据库。")
+        exists = demo_root() is not None
+        if exists and not reset:
+            counts = town_counts(today)
+            self.stdout.write(
+                f"演示镇已存在（{names.ROOT_NAME}：党组织 {counts['organizations']} 个，党员 {counts['members']} 名），"
+                "未重复生成。如需重建，请加 --reset。"
+            )
+            return
+        with transaction.atomic():  # a failed rebuild leaves the old demo town in place
+            if exists:
+                reset_town()
+                self.stdout.write("已删除原有演示数据。")
+            result = seed_town(seed=seed, members=members, today=today)
+        c = town_counts(today)
+        lines = [
+            f"演示镇已生成（随机种子 {seed}，用时 {result.seconds:.1f} 秒）：",
+            f"  村居 {c['villages']} 个（村 {c['village_only']}、居委 {c['communities']}），网格 {c['grids']} 个，"
+            f"产业链 {c['chains']} 条，商业街区 {c['streets']} 个",
+            f"  单位 {c['units']} 家，基层党组织 {c['organizations']} 个（另有党小组 {c['groups']} 个）",
+            f"  党员 {c['members']} 名（预备党员 {c['probationary']}，流动党员 {c['mobile']}，年老体弱 {c['frail']}）",
+            f"  党群服务阵地 {c['positions']} 个，指导联络组 {c['liaison_groups']} 个，演示账号 {c['accounts']} 个",
+            f"  届期提醒（以 {today:%Y-%m-%d} 计）：已届满 {c['expired']} 个，1个月内届满 {c['ends_1m']} 个，"
+            f"6个月内届满 {c['ends_6m']} 个",
+            "演示账号：python manage.py demo_logins",
+        ]
+        self.stdout.write("\n".join(lines))
