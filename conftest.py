@@ -30,6 +30,12 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _no_admin_second_factor(settings):
+    """Most tests log in with force_login; the 2FA tests switch the second factor back on."""
+    settings.QIANGJI_ADMIN_2FA = False
+
+
 @pytest.fixture
 def town(db):
     t = f.organization(name="竖新镇党委", kind=Organization.Kind.COMMITTEE)

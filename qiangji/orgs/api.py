@@ -87,9 +87,6 @@ def organization_update_view(request: HttpRequest, org_id: int, payload: Organiz
     user = request.auth
     org = get_organization_for_user(user, org_id, "manage")
     data = {**_form_values(org), **payload.model_dump(exclude_unset=True)}
-    # Keeping the current parent is always allowed (a secretary edits the top of their own
-    # subtree, whose parent they do not manage); moving needs the new parent in manage scope.
-    parents = Organization.objects.for_user(user, "manage").active() | Organization.objects.filter(pk=org.parent_id)
-    form = OrganizationForm(data, user=user, instance=org, allow_root=get_scope(user).superuser, parents=parents)
+    form = OrganizationForm(data, user=user, instance=org, allow_root=get_scope(user).superuser)
     organization_update(organization=org, by=user, data=form_data(form), source=ChangeRecord.Source.API)
     return get_organization_for_user(user, org.pk)

@@ -50,6 +50,10 @@ class OrganizationForm(forms.Form):
         self.allow_root = allow_root
         qs = parents if parents is not None else Organization.objects.for_user(user, "manage").active()
         if instance is not None:
+            # Keeping the current parent is always allowed: a secretary edits the top of their
+            # own subtree, whose parent they do not manage; moving needs a parent they manage.
+            if instance.parent_id:
+                qs = qs | Organization.objects.filter(pk=instance.parent_id)
             qs = qs.exclude(path__startswith=instance.path)
         self.fields["parent"].queryset = qs.exclude(kind=Organization.Kind.GROUP)
 

@@ -19,6 +19,21 @@ def add_months(day: dt.date, months: int) -> dt.date:
     return dt.date(year, month, min(day.day, last))
 
 
+class PathField(models.CharField):
+    """A materialised path column compared byte by byte.
+
+    On PostgreSQL the column gets collation "C" so that tree order is byte order and LIKE
+    'prefix%' can use the index whatever the database's default collation; SQLite already
+    compares bytes (and knows no collation named "C").
+    """
+
+    def db_parameters(self, connection):  # noqa: ANN001, ANN201
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
 class Grid(models.Model):
     """A coverage grid (网格) made of several villages; one of the "7" in "5+2+7"."""
 
@@ -164,7 +179,7 @@ class Organization(models.Model):
         "self", verbose_name="上级组织", related_name="children", null=True, blank=True, on_delete=models.PROTECT
     )
     # Materialised path "/1/7/42/": subtree scoping is one indexed prefix match.
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = PathField(max_length=255, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     unit = models.ForeignKey(
         Unit, verbose_name="所在单位", related_name="organizations", null=True, blank=True, on_delete=models.SET_NULL
