@@ -144,7 +144,7 @@ class PersonMaker:
 
         probationary = not secretary and age <= 45 and rng.random() < 0.1
         if probationary:
-            joined = self.reference - dt.timedelta(days=rng.randint(30, 350))
+            joined = self.reference - dt.timedelta(days=rng.randint(30, 400))
             full_on = None
         else:
             join_age = int(rng.triangular(18, max(19, min(age - 2, 50)), 24))

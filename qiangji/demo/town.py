@@ -1,14 +1,14 @@
 """The plan of the demo town, built in memory before anything touches the database.
 
-`town_plan(seed=…, members=…, today=…)` returns plain data. Everything but the term dates depends
-on the seed alone. Term dates are counted from `today` on purpose: the home page's reminders
-(terms already over, ending within one month, within six months) should show up on whatever day
-someone opens the demo.
+`town_plan(seed=…, members=…, today=…)` returns plain data. Everything but the term dates and the
+join dates of probationary members depends on the seed alone. Those two are counted from `today`
+on purpose: the home page's reminders (terms over or ending within one or six months, probation
+over but not yet full) should show the same handful on whatever day someone opens the demo.
 """
 
 import datetime as dt
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qiangji.demo import names
 from qiangji.demo.people import REFERENCE_DATE, Person, PersonMaker, home_address
@@ -374,10 +374,20 @@ def _positions(orgs: list[OrgPlan]) -> list[PositionPlan]:
     return [centre, *sites.values(), *stations, *points]
 
 
+def _anchor_probation(orgs: list[OrgPlan], today: dt.date) -> None:
+    """Probationary members joined so many days before today, not before the reference date:
+    otherwise, a year on, every one of them would show as overdue for full membership."""
+    for org in orgs:
+        for mp in org.members:
+            if mp.person.status == "probationary":
+                mp.person = replace(mp.person, joined_on=today - (REFERENCE_DATE - mp.person.joined_on))
+
+
 def town_plan(*, seed: int, members: int, today: dt.date) -> TownPlan:
     rng = random.Random(seed)
     units, orgs = _organizations(rng)
     _people(rng, orgs, members)
+    _anchor_probation(orgs, max(today, REFERENCE_DATE))
     with_groups: list[OrgPlan] = []
     for org in orgs:
         with_groups.append(org)

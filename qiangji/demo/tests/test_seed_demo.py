@@ -108,9 +108,13 @@ def test_same_seed_gives_the_same_people_and_another_seed_does_not(demo):
 def test_people_do_not_depend_on_the_day_the_demo_is_built():
     earlier = town_plan(seed=7, members=50, today=dt.date(2026, 11, 25))
     later = town_plan(seed=7, members=50, today=dt.date(2030, 3, 1))
-    people = lambda plan: [m.person for o in plan.orgs for m in o.members]  # noqa: E731
+    people = lambda plan: [(m.person.name, m.person.id_number, m.person.phone) for o in plan.orgs for m in o.members]  # noqa: E731
     assert people(earlier) == people(later)
     assert earlier.org("大椿村党总支").term_end != later.org("大椿村党总支").term_end
+    probation = lambda plan: [m.person.joined_on for o in plan.orgs for m in o.members if m.person.status == "probationary"]  # noqa: E731
+    assert [later_day - earlier_day for earlier_day, later_day in zip(probation(earlier), probation(later), strict=True)] == [
+        dt.date(2030, 3, 1) - dt.date(2026, 11, 25)
+    ] * len(probation(earlier))
 
 
 def test_running_twice_does_not_duplicate(demo):
