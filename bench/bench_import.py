@@ -323,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     with connection.cursor() as cursor:
         cursor.execute("select version()" if connection.vendor == "postgresql" else "select sqlite_version()")
         version = cursor.fetchone()[0].split(" on ")[0]
-    print(f"数据库：{connection.vendor} {version}（{connection.settings_dict['NAME']}），{TOWNS * VILLAGES * BRANCHES:,} 个党支部")
+    print(
+        f"数据库：{connection.vendor} {version}（{connection.settings_dict['NAME']}），{TOWNS * VILLAGES * BRANCHES:,} 个党支部"
+    )
     print()
     print("| rows | step | seconds | rows/s | queries | × calamine | × floor |")
     print("| --- | --- | --- | --- | --- | --- | --- |")

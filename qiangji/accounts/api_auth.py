@@ -11,6 +11,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.security import APIKeyCookie, HttpBearer
 from ninja.utils import check_csrf
 
+from qiangji.accounts import second_factor
 from qiangji.accounts.services import api_token_authenticate
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS", "TRACE")
@@ -51,6 +52,10 @@ class SessionAuth(APIKeyCookie):
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
+            return None
+        if second_factor.required(user) and not second_factor.passed(request):
+            # The pages send such a session to the second step; the API, which they may call
+            # without passing through a page, must not be the way around it.
             return None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise HttpError(403, "CSRF 校验失败，请刷新页面后重试（脚本请使用接口令牌）。")

@@ -1,4 +1,5 @@
-"""Users, their role grants on the organization tree, API tokens and login attempts."""
+"""Users, their role grants on the organization tree, API tokens, login attempts and the
+second factor (TOTP) of town admins."""
 
 import hashlib
 import secrets
@@ -9,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 
 from qiangji.core.access import ROLE_LABELS, SECRETARY, TOWN_ADMIN, VISITOR, get_scope
+from qiangji.core.crypto import EncryptedTextField
 
 
 class User(AbstractUser):
@@ -16,6 +18,9 @@ class User(AbstractUser):
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
+    # Set when an administrator chose the password (a new account, a reset): only its owner
+    # should know a password, so the next login goes to the change-password page first.
+    must_change_password = models.BooleanField("须修改密码", default=False)
 
     class Meta:
         verbose_name = verbose_name_plural = "用户"
@@ -34,6 +39,9 @@ class User(AbstractUser):
     def set_password(self, raw_password: str | None) -> None:
         super().set_password(raw_password)
         self.password_changed_at = timezone.now()
+        # Any password the user sets is their own; the services that set a temporary one raise
+        # the flag again after calling this.
+        self.must_change_password = False
 
     @property
     def password_expired(self) -> bool:
@@ -115,3 +123,27 @@ class LoginAttempt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} {'成功' if self.succeeded else '失败'} {self.at:%Y-%m-%d %H:%M}"
+
+
+class TotpDevice(models.Model):
+    """A town admin's authenticator (RFC 6238 TOTP): the shared secret, encrypted at rest.
+
+    Unconfirmed until its owner has typed one code from it, so that a secret which never made it
+    into an app cannot lock anyone out. `last_step` refuses a code that was already used.
+    """
+
+    user = models.OneToOneField(User, verbose_name="用户", related_name="totp_device", on_delete=models.CASCADE)
+    secret = EncryptedTextField("密钥")
+    confirmed_at = models.DateTimeField("启用时间", null=True, blank=True)
+    last_step = models.BigIntegerField("最近使用的时间片", default=0)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "双因素认证设备"
+
+    def __str__(self) -> str:
+        return f"{self.user} 的身份验证器"
+
+    @property
+    def confirmed(self) -> bool:
+        return self.confirmed_at is not None

@@ -34,6 +34,7 @@ class AuditEvent(models.Model):
         LOGIN_FAILED = "login_failed", "登录失败"
         LOCKED = "locked", "账号锁定"
         TOKEN = "token", "令牌管理"
+        ACCOUNT = "account", "账号管理"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT)
@@ -153,6 +154,9 @@ class ImportBatch(models.Model):
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理", default=0)
+    # Last sign of life of whatever works on the batch (queued, analysing, committing): a batch
+    # with none for a while gets "重新处理" instead of waiting for one exact job forever.
+    heartbeat_at = models.DateTimeField("最近进展", null=True, blank=True)
     counts = models.JSONField("统计", default=dict, blank=True)
     message = models.TextField("说明", blank=True)
     created_at = models.DateTimeField("上传时间", auto_now_add=True)

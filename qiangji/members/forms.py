@@ -1,6 +1,8 @@
 """The member form: the one validation path for manual entry, the API and spreadsheet rows."""
 
+import copy
 import datetime as dt
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
@@ -32,20 +34,70 @@ class MemberForm(forms.Form):
     is_frail = forms.BooleanField(label="年老体弱", required=False)
     is_mobile = forms.BooleanField(label="流动党员", required=False)
 
-    def __init__(self, *args: Any, user: Any, instance: Member | None = None, organizations: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: Any,
+        instance: Member | None = None,
+        organizations: Any = None,
+        current_organizations: Any = None,
+        id_hashes: Mapping[str, int] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """Manual entry passes `user` (and `instance` to edit). A caller checking many rows at
+        once (the spreadsheet import) may also pass what it loaded once for all of them, so that
+        a row costs no query; the checks themselves stay the same:
+
+        - `organizations`: the choices for a new member (default: the active ones `user` manages);
+        - `current_organizations`: a queryset whose `get(pk=…)` finds an existing member's own
+          organization (default: that one organization, read per form);
+        - `id_hashes`: {keyed hash of an ID number: member pk} for every ID number the rows give
+          (default: the uniqueness check asks the database).
+        """
         if instance is not None and "initial" not in kwargs:
-            kwargs["initial"] = {name: getattr(instance, name) for name in Member.HISTORY_FIELDS}
-            kwargs["initial"]["organization"] = instance.organization_id
+            kwargs["initial"] = self.initial_for(instance)
         super().__init__(*args, **kwargs)
         self.user = user
         self.instance = instance
+        self.id_hashes = id_hashes
+        self.current_organizations = current_organizations
         self.fields["organization"].queryset = (
             organizations if organizations is not None else Organization.objects.for_user(user, "manage").active()
         )
         if instance is not None:
             # Moving a member is a transfer, with its own form and history entry.
             self.fields["organization"].disabled = True
-            self.fields["organization"].queryset = Organization.objects.filter(pk=instance.organization_id)
+            self.fields["organization"].queryset = (
+                current_organizations
+                if current_organizations is not None
+                else Organization.objects.filter(pk=instance.organization_id)
+            )
+
+    @staticmethod
+    def initial_for(instance: Member) -> dict[str, Any]:
+        """The member's stored values as the form's initial data (the organization by its pk)."""
+        initial = {name: getattr(instance, name) for name in Member.HISTORY_FIELDS if name != "organization"}
+        initial["organization"] = instance.organization_id
+        return initial
+
+    def rebound(self, data: Mapping[str, Any], *, instance: Member | None = None) -> "MemberForm":
+        """This form's twin for another row: the same configured fields (not deep-copied again,
+        which is most of a form's cost), new data and instance, validated exactly like a form
+        built with the same arguments. A form for an existing member rebinds only to another
+        existing member, and only when built with `current_organizations` (its organization
+        field then fits any member); a form for a new member only to new members."""
+        if (instance is None) != (self.instance is None):
+            raise ValueError("rebound: a form for a new member and one for an existing member differ")
+        if instance is not None and self.current_organizations is None:
+            raise ValueError("rebound: an existing member's form needs current_organizations")
+        form = copy.copy(self)
+        for cached in ("cleaned_data", "changed_data"):
+            form.__dict__.pop(cached, None)
+        form.data, form.is_bound, form.instance = data, True, instance
+        form.initial = self.initial_for(instance) if instance is not None else self.initial
+        form._errors = None
+        form._bound_fields_cache = {}
+        return form
 
     def clean_name(self) -> str:
         value = clean_text(self.cleaned_data["name"]).replace(" ", "")
@@ -55,10 +107,15 @@ class MemberForm(forms.Form):
 
     def clean_id_number(self) -> str:
         value = normalize_id_number(self.cleaned_data["id_number"])
-        others = Member.objects.filter(id_number_hash=keyed_hash(value))
-        if self.instance is not None:
-            others = others.exclude(pk=self.instance.pk)
-        if others.exists():
+        if self.id_hashes is not None:
+            owner = self.id_hashes.get(keyed_hash(value))
+            taken = owner is not None and (self.instance is None or owner != self.instance.pk)
+        else:
+            others = Member.objects.filter(id_number_hash=keyed_hash(value))
+            if self.instance is not None:
+                others = others.exclude(pk=self.instance.pk)
+            taken = others.exists()
+        if taken:
             raise ValidationError("该身份证号已登记为其他党员")
         return value
 

@@ -8,18 +8,19 @@ data encrypted and hashed exactly as `member_build` does for a single member.
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from qiangji.core.access import SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.core.crypto import keyed_hash, mask_address, mask_id_number, mask_phone
-from qiangji.core.history import change_record
+from qiangji.core.history import change_record, snapshot
 from qiangji.core.models import ChangeRecord
 from qiangji.core.spreadsheets import FormImporter, ImportContext, RowInvalid, SourceRow, columns
-from qiangji.core.spreadsheets.lookups import preloaded
+from qiangji.core.spreadsheets.lookups import chunked, preloaded
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_id_number
 from qiangji.members.forms import MemberForm
 from qiangji.members.models import Member
-from qiangji.members.services import member_build, member_update
+from qiangji.members.services import FIELDS, member_build, name_initials
 from qiangji.orgs.models import Organization
 
 Education = Member.Education
@@ -53,7 +54,6 @@ POST_SYNONYMS = {
     "党小组组长": Post.GROUP_LEADER,
     "小组长": Post.GROUP_LEADER,
 }
-_CHUNK = 500
 
 
 def _id_key(raw: Any) -> str | None:
@@ -64,6 +64,13 @@ def _id_key(raw: Any) -> str | None:
         return normalize_id_number(raw)
     except ValidationError:
         return str(raw).upper()
+
+
+def _valid_id(raw: Any) -> str | None:
+    try:
+        return normalize_id_number(raw)
+    except ValidationError:
+        return None
 
 
 class MemberImporter(FormImporter):
@@ -108,27 +115,54 @@ class MemberImporter(FormImporter):
         return _id_key(values.get("id_number"))
 
     def prepare(self, rows: list[SourceRow], ctx: ImportContext) -> list[SourceRow]:
-        """One query per 500 ID numbers and one for the organizations, not several per row."""
-        hashes = sorted({keyed_hash(k) for row in rows if (k := _id_key(row.values.get("id_number")))})
+        """Everything the rows need, loaded once per file: the existing members by the keyed hash
+        of their ID number (one query per chunk of hashes, ID numbers not decrypted: the file
+        gives them), the organizations the file names, and the form's choices among them."""
+        ids: dict[Any, tuple[str, str] | None] = {}
+        names: set[str] = set()
+        for row in rows:
+            raw = row.values.get("id_number")
+            if raw and raw not in ids:
+                number = _valid_id(raw)
+                ids[raw] = (number, keyed_hash(number)) if number else None
+            if row.values.get("organization"):
+                names.add(_org_name(row.values["organization"]))
+        numbers = {found[1]: found[0] for found in ids.values() if found}
         existing: dict[str, Member] = {}
-        for start in range(0, len(hashes), _CHUNK):
-            chunk = hashes[start : start + _CHUNK]
-            for member in Member.objects.filter(id_number_hash__in=chunk).select_related("organization"):
+        for chunk in chunked(sorted(numbers)):
+            for member in Member.objects.filter(id_number_hash__in=chunk).defer("id_number").order_by():
+                member.id_number = numbers[member.id_number_hash]
                 existing[member.id_number_hash] = member
-        ctx.cache["members"] = existing
-        ctx.cache["organizations"] = {
-            name: (pk, path, dissolved)
-            for pk, name, path, dissolved in Organization.objects.values_list("pk", "name", "path", "dissolved_on")
-        }
-        ctx.cache["new"] = []
+        organizations: dict[int, Organization] = {}
+        for chunk in chunked(sorted(names)):
+            organizations.update((o.pk, o) for o in Organization.objects.filter(name__in=chunk).order_by())
+        theirs = {m.organization_id for m in existing.values()} - organizations.keys()
+        for chunk in chunked(sorted(theirs)):
+            organizations.update((o.pk, o) for o in Organization.objects.filter(pk__in=chunk).order_by())
+        for member in existing.values():
+            member.organization = organizations[member.organization_id]
+        by_name = {o.name: o for o in organizations.values()}
+        # The form's own choices (all active organizations for the system, those the user
+        # manages otherwise), loaded for the organizations the file names only.
+        scoped = Organization.objects.active() if ctx.unrestricted else Organization.objects.for_user(ctx.user, "manage").active()
+        ctx.cache.update(
+            ids=ids,
+            members=existing,
+            id_hashes={h: m.pk for h, m in existing.items()},
+            organizations=by_name,
+            choices=preloaded(scoped, pks=[o.pk for o in by_name.values()]),
+            current=preloaded(Organization.objects.all(), objects=organizations.values()),
+            new=[],
+            changed=[],
+        )
         return rows
 
     def _manages(self, ctx: ImportContext, path: str) -> bool:
         return ctx.unrestricted or get_scope(ctx.user).covers(path, "manage")
 
     def find(self, values: dict[str, Any], ctx: ImportContext) -> Member | None:
-        number = _id_key(values.get("id_number"))
-        member = ctx.cache["members"].get(keyed_hash(number)) if number else None
+        found = ctx.cache["ids"].get(values.get("id_number"))
+        member = ctx.cache["members"].get(found[1]) if found else None
         # A member outside the user's organizations is not theirs to change; the form then
         # answers "该身份证号已登记为其他党员", as it does on the page.
         if member is not None and not self._manages(ctx, member.organization.path):
@@ -138,32 +172,28 @@ class MemberImporter(FormImporter):
     def resolve(self, values: dict[str, Any], instance: Member | None, ctx: ImportContext) -> dict[str, Any]:
         data = dict(values)
         if values.get("organization"):
-            name = clean_text(values["organization"]).replace(" ", "")
+            name = _org_name(values["organization"])
             found = ctx.cache["organizations"].get(name)
             if found is None:
                 raise RowInvalid(f"所在党组织“{name}”不存在", field="organization")
-            pk, path, dissolved = found
-            if dissolved:
+            if found.dissolved_on:
                 raise RowInvalid(f"所在党组织“{name}”已撤销", field="organization")
-            if not self._manages(ctx, path):
+            if not self._manages(ctx, found.path):
                 raise RowInvalid(f"所在党组织“{name}”不在您的管理范围内", field="organization")
-            if instance is not None and instance.organization_id != pk:
+            if instance is not None and instance.organization_id != found.pk:
                 raise RowInvalid(
                     f"该党员现属“{instance.organization.name}”，与表中所在党组织不一致；调整组织关系请办理转接",
                     field="organization",
                 )
-            data["organization"] = pk
+            data["organization"] = found.pk
         return data
 
     def form_kwargs(self, instance: Member | None, ctx: ImportContext) -> dict[str, Any]:
-        if "choices" not in ctx.cache:
-            # The form's own choices (all active organizations for the system, the user's
-            # otherwise), loaded once for the whole file.
-            scoped = (
-                Organization.objects.active() if ctx.unrestricted else Organization.objects.for_user(ctx.user, "manage").active()
-            )
-            ctx.cache["choices"] = preloaded(scoped)
-        return {"organizations": ctx.cache["choices"]}
+        return {
+            "organizations": ctx.cache["choices"],
+            "current_organizations": ctx.cache["current"],
+            "id_hashes": ctx.cache["id_hashes"],
+        }
 
     def create(self, data: dict[str, Any], ctx: ImportContext) -> Member:
         member = member_build(data=data)
@@ -171,19 +201,72 @@ class MemberImporter(FormImporter):
         return member
 
     def update(self, instance: Member, data: dict[str, Any], ctx: ImportContext) -> Member:
-        return member_update(member=instance, by=ctx.user, data=data, source=ctx.source, batch=ctx.batch)
+        """`member_update` for many: the same fields set and derived, written by `flush`."""
+        before = snapshot(instance)
+        old = {name: getattr(instance, name) for name in UPDATABLE}
+        for key, value in data.items():
+            if key in UPDATABLE:
+                setattr(instance, key, value)
+        instance.name_initials = name_initials(instance.name)
+        instance.id_number_hash = keyed_hash(instance.id_number)
+        changed = [name for name in UPDATABLE if getattr(instance, name) != old[name]]
+        if changed:
+            ctx.cache["changed"].append((instance, before, changed))
+        return instance
 
     def flush(self, ctx: ImportContext) -> None:
-        """The bulk path of `member_create`: the members, then one history row for each."""
-        members: list[Member] = ctx.cache.get("new", [])
-        if not members:
-            return
-        Member.objects.bulk_create(members, batch_size=_CHUNK)
-        records = [
-            change_record(
-                instance=m, user=ctx.user, action=ChangeRecord.Action.CREATE, before=None, source=ctx.source, batch=ctx.batch
-            )
-            for m in members
-        ]
-        ChangeRecord.objects.bulk_create(records, batch_size=1000)
-        ctx.cache["new"] = []
+        """The bulk paths of `member_create` and `member_update`: the members, then one history
+        row for each, in the transaction of the commit."""
+        new: list[Member] = ctx.cache.get("new", [])
+        changed: list[tuple[Member, dict[str, Any], list[str]]] = ctx.cache.get("changed", [])
+        records = []
+        if new:
+            Member.objects.bulk_create(new, batch_size=_WRITE_BATCH)
+            records += [
+                change_record(
+                    instance=m, user=ctx.user, action=ChangeRecord.Action.CREATE, before=None, source=ctx.source, batch=ctx.batch
+                )
+                for m in new
+            ]
+        if changed:
+            now = timezone.now()
+            groups: dict[tuple[str, ...], list[Member]] = {}
+            for member, before, fields in changed:
+                member.updated_at = now
+                groups.setdefault(tuple(fields), []).append(member)
+                after = snapshot(member)
+                record = change_record(
+                    instance=member,
+                    user=ctx.user,
+                    action=ChangeRecord.Action.UPDATE,
+                    before=before,
+                    after=after,
+                    source=ctx.source,
+                    batch=ctx.batch,
+                )
+                # A change hidden by the mask (138****5678 → 138****5678) is still a change.
+                for name in fields:
+                    if name in after and name not in record.changes:
+                        record.changes[name] = [before.get(name), after[name]]
+                records.append(record)
+            for fields, members in groups.items():
+                # Members changed in the same columns go together: one UPDATE per batch.
+                Member.objects.bulk_update(members, [*_derived(fields), "updated_at"], batch_size=_UPDATE_BATCH)
+        ChangeRecord.objects.bulk_create(records, batch_size=_WRITE_BATCH)
+        ctx.cache["new"], ctx.cache["changed"] = [], []
+
+
+# What an import may change on an existing member: everything but the organization (a transfer).
+UPDATABLE = tuple(name for name in FIELDS if name != "organization")
+_WRITE_BATCH = 1000
+_UPDATE_BATCH = 200
+
+
+def _derived(fields: tuple[str, ...]) -> list[str]:
+    """The columns to write for these changed fields, with what member_update derives from them."""
+    extra = (["name_initials"] if "name" in fields else []) + (["id_number_hash"] if "id_number" in fields else [])
+    return [*fields, *extra]
+
+
+def _org_name(value: Any) -> str:
+    return clean_text(value).replace(" ", "")

@@ -194,11 +194,7 @@ def create(request: HttpRequest) -> HttpResponse:
 @login_required
 def edit(request: HttpRequest, pk: int) -> HttpResponse:
     organization = get_organization_for_user(request.user, pk, "manage")
-    # The current parent stays selectable even when it lies above the user's own grant.
-    parents = Organization.objects.for_user(request.user, "manage").active() | Organization.objects.filter(
-        pk=organization.parent_id
-    )
-    form = OrganizationForm(request.POST or None, user=request.user, instance=organization, parents=parents)
+    form = OrganizationForm(request.POST or None, user=request.user, instance=organization)
     _empty_labels(form, allow_root=organization.parent_id is None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -146,7 +146,7 @@ def _process(
     seen: dict[str, int] = {}
     results: list[RowResult] = []
     for done, row in enumerate(rows, start=1):
-        result = RowResult(number=row.number, outcome=INVALID, summary=_summary(importer, row.values), source=row)
+        result = RowResult(number=row.number, outcome=INVALID, source=row)
         errors = list(row.errors)
         bad_fields = {k for k, _ in row.errors if k}
         key = importer.key(row.values)
@@ -177,6 +177,8 @@ def _process(
                 errors.append((exc.field, exc.message))
         if errors:
             result.invalidate([m for _, m in errors])
+            if not result.summary:  # the form did not get to clean it: what the file says
+                result.summary = _summary(importer, row.values)
         results.append(result)
         if progress and done % PROGRESS_EVERY == 0:
             progress(done)

@@ -6,13 +6,13 @@ object's current values overlaid by the cells the file gives, runs the very form
 and compares the cleaned values with the object to tell new, changed and unchanged apart.
 """
 
-import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
 from django.db import models
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
@@ -99,7 +99,10 @@ class Importer:
         return scope.has_role(*self.roles)
 
     def column(self, key: str) -> Column | None:
-        return next((c for c in self.columns if c.key == key), None)
+        by_key = self.__dict__.get("_columns_by_key")
+        if by_key is None or by_key[0] is not self.columns:
+            by_key = self.__dict__["_columns_by_key"] = (self.columns, {c.key: c for c in reversed(self.columns)})
+        return by_key[1].get(key)
 
     def prepare(self, rows: list[SourceRow], ctx: ImportContext) -> list[SourceRow]:
         """Load lookups once and return the rows in the order they must be processed."""
@@ -141,13 +144,29 @@ class FormImporter(Importer):
     def update(self, instance: models.Model, data: dict[str, Any], ctx: ImportContext) -> models.Model:
         raise NotImplementedError
 
+    def form(self, data: dict[str, Any], instance: models.Model | None, ctx: ImportContext) -> forms.Form:
+        """The row's form, bound to its data. Building a Django form deep-copies every field,
+        which costs more than validating the row; a form class offering
+        `rebound(data, instance=…)` is therefore built once for new objects and once for
+        existing ones per run and rebound for every further row (its `form_kwargs` must then be
+        the same for every row of a kind)."""
+        if not hasattr(self.form_class, "rebound"):
+            return self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
+        built: dict[bool, forms.Form] = ctx.cache.setdefault("_forms", {})
+        first = built.get(instance is None)
+        if first is None:
+            form = self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
+            built[instance is None] = form
+            return form
+        return first.rebound(data, instance=instance)  # type: ignore[attr-defined]
+
     def check(self, values: dict[str, Any], ctx: ImportContext) -> Checked:
         instance = self.find(values, ctx)
         data = self.initial(instance) if instance is not None else {}
         # A blank cell keeps the stored value: a district sheet leaving a column empty does not
         # mean "erase it", and nothing may be lost by importing.
         data.update({k: _form_value(v) for k, v in self.resolve(values, instance, ctx).items() if v is not None})
-        form = self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
+        form = self.form(data, instance, ctx)
         if not form.is_valid():
             raise RowInvalid(errors=self.form_errors(form))
         cleaned = form.cleaned_data
@@ -163,12 +182,8 @@ class FormImporter(Importer):
 
     def initial(self, instance: models.Model) -> dict[str, Any]:
         data: dict[str, Any] = {}
-        for name in self.form_class.base_fields:
-            try:
-                model_field = instance._meta.get_field(name)
-            except Exception:
-                continue
-            value = getattr(instance, model_field.attname)
+        for name, attname in _attnames(self.form_class, type(instance)):
+            value = getattr(instance, attname)
             if value is not None:
                 data[name] = _form_value(value)
         return data
@@ -196,17 +211,29 @@ class FormImporter(Importer):
 
 
 def _form_value(value: Any) -> Any:
+    """A value as form data. Dates stay dates: a DateField takes them as they are, where the
+    same date as text would be parsed again against every input format of the locale."""
     if isinstance(value, models.Model):
         return value.pk
-    if isinstance(value, dt.date):
-        return value.isoformat()
     return value
+
+
+@cache
+def _attnames(form_class: type[forms.Form], model: type[models.Model]) -> tuple[tuple[str, str], ...]:
+    """(form field, model attribute) for every form field that is a model field."""
+    pairs = []
+    for name in form_class.base_fields:
+        try:
+            pairs.append((name, model._meta.get_field(name).attname))
+        except FieldDoesNotExist:
+            continue
+    return tuple(pairs)
 
 
 def _differs(instance: models.Model, name: str, new: Any) -> bool:
     try:
         model_field = instance._meta.get_field(name)
-    except Exception:
+    except FieldDoesNotExist:
         return False
     old = getattr(instance, model_field.attname)
     if isinstance(new, models.Model):

@@ -3,11 +3,20 @@
 upload → (mapping) → analysing → preview → committing → done, or discarded at any rest state.
 Files with more rows than settings.IMPORT_BACKGROUND_ROWS are analysed and committed by the
 task worker; smaller ones within the request.
+
+Whatever works on a batch leaves a heartbeat (`heartbeat_at`, with the progress). A batch
+queued, analysing or committing with no heartbeat for settings.IMPORT_STALLED_MINUTES (10 by
+default) may be taken up again by its uploader (`import_batch_retry`, "重新处理"): nothing then
+waits for one exact job that a dead worker will never finish. Doing the work twice is harmless:
+an analysis writes only the batch's own rows, a commit is one transaction that checks, under
+lock, that the batch is still waiting for it.
 """
 
+import datetime as dt
 import hashlib
 import json
 import logging
+import time
 from typing import Any
 
 from django.conf import settings
@@ -29,6 +38,24 @@ logger = logging.getLogger(__name__)
 Status = ImportBatch.Status
 RESTING = (Status.MAPPING, Status.PREVIEW, Status.FAILED)
 DISCARDABLE = (Status.PENDING, *RESTING)
+RUNNING = (Status.PENDING, Status.ANALYSING, Status.COMMITTING)
+PROGRESS_SECONDS = 1.0  # at most one progress UPDATE a second
+
+
+class _Superseded(Exception):
+    """The batch moved on (discarded, committed by another run) while this run worked on it."""
+
+
+def stalled_after() -> dt.timedelta:
+    return dt.timedelta(minutes=getattr(settings, "IMPORT_STALLED_MINUTES", 10))
+
+
+def import_batch_stalled(batch: ImportBatch, *, now: dt.datetime | None = None) -> bool:
+    """Queued, analysing or committing, with no sign of life for settings.IMPORT_STALLED_MINUTES."""
+    if batch.status not in RUNNING:
+        return False
+    last = batch.heartbeat_at or batch.created_at
+    return last is None or (now or timezone.now()) - last > stalled_after()
 
 
 def missing_columns(importer: Importer, column_map: dict[str, str]) -> list[str]:
@@ -60,8 +87,15 @@ def _layout(batch: ImportBatch) -> Layout:
 
 
 def _progress(batch: ImportBatch):
+    """The engine's progress callback: rows done and a heartbeat, at most once a second (and
+    always the last report), outside the commit's transaction so that pages see it."""
+    last = [0.0]
+
     def report(done: int) -> None:
-        ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done)
+        now = time.monotonic()
+        if now - last[0] >= PROGRESS_SECONDS or done >= batch.total_rows:
+            last[0] = now
+            ImportBatch.objects.filter(pk=batch.pk).update(processed_rows=done, heartbeat_at=timezone.now())
 
     return report
 
@@ -135,8 +169,8 @@ def _start_analysis(batch: ImportBatch, importer: Importer) -> None:
         )
         batch.save(update_fields=["status", "message"])
         return
-    batch.status, batch.message, batch.processed_rows = Status.PENDING, "", 0
-    batch.save(update_fields=["status", "message", "processed_rows"])
+    batch.status, batch.message, batch.processed_rows, batch.heartbeat_at = Status.PENDING, "", 0, timezone.now()
+    batch.save(update_fields=["status", "message", "processed_rows", "heartbeat_at"])
     if _background(batch):
         from qiangji.core.spreadsheets.tasks import analyse_import_batch
 
@@ -149,7 +183,11 @@ def _start_analysis(batch: ImportBatch, importer: Importer) -> None:
 def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
     """Run the preview: every row classified, nothing written but the batch's own records."""
     importer = _importer(batch.kind)
-    ImportBatch.objects.filter(pk=batch.pk).update(status=Status.ANALYSING, processed_rows=0)
+    started = ImportBatch.objects.filter(pk=batch.pk, status__in=(Status.PENDING, Status.ANALYSING)).update(
+        status=Status.ANALYSING, processed_rows=0, heartbeat_at=timezone.now()
+    )
+    if not started:
+        return batch  # discarded (or analysed by another run) meanwhile
     try:
         layout = _layout(batch)
         ctx = ImportContext(user=batch.user, batch=batch)
@@ -162,17 +200,26 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
         _fail(batch, f"分析文件时出错（{exc.__class__.__name__}），请检查文件后重新上传，或联系管理员。")
         return batch
     with transaction.atomic():
+        if ImportBatch.objects.select_for_update().get(pk=batch.pk).status not in (Status.PENDING, Status.ANALYSING):
+            return batch
         _rows(batch, result)
         batch.status, batch.counts, batch.message = Status.PREVIEW, result.counts, ""
         batch.total_rows = batch.processed_rows = len(result.rows)
-        batch.save(update_fields=["status", "counts", "message", "total_rows", "processed_rows"])
+        batch.heartbeat_at = timezone.now()
+        batch.save(update_fields=["status", "counts", "message", "total_rows", "processed_rows", "heartbeat_at"])
     return batch
 
 
 def _fail(batch: ImportBatch, message: str) -> None:
+    """The file cannot be read: the batch fails, unless another run has moved it on meanwhile."""
+    moved = ImportBatch.objects.filter(pk=batch.pk, status__in=RUNNING).update(
+        status=Status.FAILED, message=message, stored_name=""
+    )
+    if not moved:
+        batch.refresh_from_db()
+        return
     storage.delete(batch.stored_name)
     batch.status, batch.message, batch.stored_name = Status.FAILED, message, ""
-    batch.save(update_fields=["status", "message", "stored_name"])
 
 
 def _lock(batch: ImportBatch, *, by: Any, allowed: tuple[str, ...], action: str) -> ImportBatch:
@@ -220,15 +267,42 @@ def import_batch_commit(*, batch: ImportBatch, by: Any) -> ImportBatch:
     """Write all valid rows of a previewed batch in one transaction, now or by the worker."""
     with transaction.atomic():
         batch = _lock(batch, by=by, allowed=(Status.PREVIEW,), action="确认导入")
-        batch.status, batch.processed_rows, batch.message = Status.COMMITTING, 0, ""
-        batch.save(update_fields=["status", "processed_rows", "message"])
-        if _background(batch):
-            from qiangji.core.spreadsheets.tasks import commit_import_batch
-
-            batch_id = batch.pk
-            transaction.on_commit(lambda: commit_import_batch.enqueue(batch_id))
+        if _queue_commit(batch):
             return batch
     return import_batch_run_commit(batch=batch)
+
+
+def _queue_commit(batch: ImportBatch) -> bool:
+    """Mark the (locked) batch committing; True when the worker will run it."""
+    batch.status, batch.processed_rows, batch.message, batch.heartbeat_at = Status.COMMITTING, 0, "", timezone.now()
+    batch.save(update_fields=["status", "processed_rows", "message", "heartbeat_at"])
+    if not _background(batch):
+        return False
+    from qiangji.core.spreadsheets.tasks import commit_import_batch
+
+    batch_id = batch.pk
+    transaction.on_commit(lambda: commit_import_batch.enqueue(batch_id))
+    return True
+
+
+def import_batch_retry(*, batch: ImportBatch, by: Any) -> ImportBatch:
+    """重新处理: take up a batch whose worker went silent (see the module's docstring)."""
+    with transaction.atomic():
+        batch = _lock(batch, by=by, allowed=RUNNING, action="重新处理")
+        if not import_batch_stalled(batch):
+            minutes = int(stalled_after().total_seconds() // 60)
+            raise DomainError(f"该批次仍在处理中（{minutes}分钟内有进展），请稍候再看")
+        logger.warning("import batch %s stalled while %s; taken up again by its uploader", batch.pk, batch.status)
+        if batch.status == Status.COMMITTING:
+            if _queue_commit(batch):
+                return batch
+        else:
+            batch.status = Status.PENDING
+    if batch.status == Status.COMMITTING:
+        return import_batch_run_commit(batch=batch)
+    _start_analysis(batch, _importer(batch.kind))
+    batch.refresh_from_db()
+    return batch
 
 
 def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
@@ -240,18 +314,26 @@ def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
         engine.run(
             importer, layout, ctx, commit=True, progress=_progress(batch), on_written=lambda r: _finish(batch, importer, r)
         )
+    except _Superseded:
+        logger.warning("import batch %s: commit superseded, nothing written by this run", batch.pk)
+        batch.refresh_from_db()
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
     except Exception as exc:
         logger.exception("import batch %s failed to commit", batch.pk)
-        batch.status = Status.PREVIEW
-        batch.message = f"确认导入未完成，未写入任何数据（{exc.__class__.__name__}）。可重试，或联系管理员。"
-        batch.save(update_fields=["status", "message"])
+        message = f"确认导入未完成，未写入任何数据（{exc.__class__.__name__}）。可重试，或联系管理员。"
+        # Only a batch still waiting for this commit goes back to its preview.
+        if ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(status=Status.PREVIEW, message=message):
+            batch.status, batch.message = Status.PREVIEW, message
+        else:
+            batch.refresh_from_db()
     return batch
 
 
 def _finish(batch: ImportBatch, importer: Importer, result: engine.RunResult) -> None:
     """Inside the commit's transaction: provenance, counts, audit; the file goes after it."""
+    if ImportBatch.objects.select_for_update().get(pk=batch.pk).status != Status.COMMITTING:
+        raise _Superseded
     _rows(batch, result)
     stored, batch.stored_name = batch.stored_name, ""
     batch.status, batch.counts, batch.committed_at = Status.DONE, result.counts, timezone.now()

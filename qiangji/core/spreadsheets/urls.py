@@ -11,5 +11,6 @@ urlpatterns = [
     path("<int:pk>/columns/", views.batch_columns, name="columns"),
     path("<int:pk>/commit/", views.batch_commit, name="commit"),
     path("<int:pk>/discard/", views.batch_discard, name="discard"),
+    path("<int:pk>/retry/", views.batch_retry, name="retry"),
     path("<int:pk>/errors.xlsx", views.batch_errors, name="errors"),
 ]

@@ -25,7 +25,7 @@ from qiangji.core.spreadsheets.registry import get_importer, importers_for
 from qiangji.core.spreadsheets.safety import SpreadsheetError
 from qiangji.core.spreadsheets.selectors import get_import_batch_for_user, import_batches_for_user, import_rows
 
-RUNNING = (ImportBatch.Status.PENDING, ImportBatch.Status.ANALYSING, ImportBatch.Status.COMMITTING)
+RUNNING = services.RUNNING
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -94,11 +94,22 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_act": can_act,
             "can_discard": can_act and batch.status in services.DISCARDABLE,
             "running": batch.status in RUNNING,
+            **_liveness(request, batch, importer),
             "mapping": mapping,
             "required_labels": [c.label for c in importer.columns if c.required],
             "qs_nopage": querystring_without(request, "page"),
         },
     )
+
+
+def _liveness(request: HttpRequest, batch: ImportBatch, importer) -> dict:
+    """Whether a running batch went silent, and whether this user may take it up again."""
+    stalled = services.import_batch_stalled(batch)
+    return {
+        "stalled": stalled,
+        "stalled_minutes": int(services.stalled_after().total_seconds() // 60),
+        "can_retry": stalled and importer is not None and batch.user_id == request.user.pk and importer.may_import(request.user),
+    }
 
 
 @login_required
@@ -109,7 +120,21 @@ def batch_progress(request: HttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return HttpResponseClientRefresh()
         return redirect("imports:detail", pk=batch.pk)
-    return render(request, "imports/_progress.html", {"batch": batch})
+    return render(request, "imports/_progress.html", {"batch": batch, **_liveness(request, batch, get_importer(batch.kind))})
+
+
+@require_POST
+@login_required
+def batch_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新处理: a batch whose worker went silent gets a new job."""
+    batch = get_import_batch_for_user(request.user, pk, "manage")
+    try:
+        batch = services.import_batch_retry(batch=batch, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.info(request, "已重新开始处理")
+    return redirect("imports:detail", pk=batch.pk)
 
 
 @require_POST

@@ -11,11 +11,6 @@ from qiangji.core.models import AuditEvent
 from qiangji.members.models import Member
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def events(users):
     member = Member.objects.get(user=users["member"])

@@ -9,6 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from qiangji.core.models import AuditEvent, ChangeRecord, ImportBatch, ImportRow
 from qiangji.core.spreadsheets import engine, services
@@ -351,3 +352,94 @@ def test_template_lists_the_columns_each_import_understands(client_as, users):
         "是否流动党员",
     ]
     assert client_as(users["secretary_a"]).get(reverse("imports:template", args=["organizations"])).status_code == 404
+
+
+# A worker that dies ---------------------------------------------------------------------------
+
+
+def went_silent(batch, status, minutes=15):
+    """The job that had the batch died: its last heartbeat is `minutes` old."""
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=status, processed_rows=2, heartbeat_at=timezone.now() - dt.timedelta(minutes=minutes)
+    )
+
+
+def test_a_batch_whose_worker_died_is_taken_up_again_by_its_uploader(
+    client_as, users, settings, django_capture_on_commit_callbacks
+):
+    settings.IMPORT_BACKGROUND_ROWS = 3
+    client = client_as(users["secretary_a"])
+    with django_capture_on_commit_callbacks(execute=False):  # queued; no worker picks it up
+        upload(client, roster())
+    batch = ImportBatch.objects.get()
+    progress = reverse("imports:progress", args=[batch.pk])
+    retry = reverse("imports:retry", args=[batch.pk])
+    went_silent(batch, "analysing")
+
+    fragment = client.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert "已超过 10 分钟没有进展" in fragment and 'id="import-retry"' in fragment
+    admin = client_as(users["town_admin"])
+    assert 'id="import-retry"' not in admin.get(progress, HTTP_HX_REQUEST="true").content.decode()
+    assert admin.post(retry).status_code == 404
+
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(retry)
+
+    assert response.status_code == 302 and len(callbacks) == 1  # a new job, not the dead one
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"], batch.processed_rows) == ("preview", 2, 4)
+
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("imports:commit", args=[batch.pk]))
+    went_silent(batch, "committing")
+    members, history = Member.objects.count(), ChangeRecord.objects.count()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(retry)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"]) == ("done", 2)
+    assert (Member.objects.count(), ChangeRecord.objects.count()) == (members + 2, history + 2)
+    # The dead job's own run, were it to come back, finds nothing left to do.
+    from qiangji.core.spreadsheets.tasks import commit_import_batch
+
+    assert commit_import_batch.call(batch.pk) == "skipped"
+    assert (Member.objects.count(), ChangeRecord.objects.count()) == (members + 2, history + 2)
+
+
+def test_a_batch_still_making_progress_is_not_taken_up_twice(client_as, users, settings, django_capture_on_commit_callbacks):
+    settings.IMPORT_BACKGROUND_ROWS = 3
+    client = client_as(users["secretary_a"])
+    with django_capture_on_commit_callbacks(execute=False):
+        upload(client, roster())
+    batch = ImportBatch.objects.get()
+    went_silent(batch, "analysing", minutes=3)
+
+    assert 'id="import-retry"' not in client.get(reverse("imports:progress", args=[batch.pk])).content.decode()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("imports:retry", args=[batch.pk]), follow=True)
+
+    assert callbacks == []
+    assert "该批次仍在处理中（10分钟内有进展），请稍候再看" in response.content.decode()
+    batch.refresh_from_db()
+    assert (batch.status, batch.processed_rows) == ("analysing", 2)
+
+
+def test_a_late_run_never_overwrites_a_batch_that_moved_on(client_as, users, settings, django_capture_on_commit_callbacks):
+    settings.IMPORT_BACKGROUND_ROWS = 3
+    client = client_as(users["town_admin"])
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, roster())
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(reverse("imports:commit", args=[batch.pk]))
+    first, late = ImportBatch.objects.get(pk=batch.pk), ImportBatch.objects.get(pk=batch.pk)
+    services.import_batch_run_commit(batch=first)  # the job taken up again finishes first
+    after_first = (state(), list(ImportRow.objects.values_list("row_number", "outcome", "object_id")))
+
+    services.import_batch_run_commit(batch=late)  # the old job comes back: all rows unchanged now
+    services.import_batch_analyse(batch=late)
+
+    batch.refresh_from_db()
+    assert (batch.status, batch.counts["new"]) == ("done", 2)
+    assert (state(), list(ImportRow.objects.values_list("row_number", "outcome", "object_id"))) == after_first

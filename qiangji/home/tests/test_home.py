@@ -12,11 +12,6 @@ TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch):
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
 
@@ -138,7 +133,13 @@ def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town,
         client.get(reverse("home:index"))
     for i in range(20):
         branch = f.organization(name=f"新支部{i}", parent=busy_town["town"], term_end=dt.date(2026, 1, 1))
-        f.member(organization=branch, name=f"新预备{i}", status=Member.Status.PROBATIONARY, joined_on=dt.date(2024, 1, 1), full_member_on=None)
+        f.member(
+            organization=branch,
+            name=f"新预备{i}",
+            status=Member.Status.PROBATIONARY,
+            joined_on=dt.date(2024, 1, 1),
+            full_member_on=None,
+        )
     with django_assert_num_queries(11):
         response = client.get(reverse("home:index"))
     assert todos(response)["term_expired"][0] == 21

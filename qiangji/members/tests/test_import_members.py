@@ -406,3 +406,143 @@ def test_duplicate_of_an_existing_member_outside_scope_is_refused_for_a_secretar
     member.refresh_from_db()
     assert (member.organization, member.name) == (town["branch_b"], "赵六")
     assert ChangeRecord.objects.count() == history
+
+
+# Many rows: no query per row, nothing written for what did not change ---------------------------
+
+
+def numbered_roster(n: int, *, first: int = 0) -> bytes:
+    """n valid probationary members of 东村第一党支部, ID numbers by row."""
+    rows = [
+        wang(姓名=f"王{i}", 公民身份号码=fake_id_number(birth=dt.date(1970, 1, 1) + dt.timedelta(days=i), seq=60))
+        for i in range(first, first + n)
+    ]
+    return xlsx([HEADERS, *rows])
+
+
+def queries_of(action) -> list[str]:
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        action()
+    return [q["sql"] for q in captured.captured_queries]
+
+
+@pytest.mark.parametrize("user", [None, "secretary_a"])
+def test_analysing_takes_the_same_queries_for_5_rows_as_for_50(town, users, user):
+    from qiangji.core.access import forget_scope
+
+    run(numbered_roster(2), commit=True)  # two of the rows below are members already
+    importer = users[user] if user else None
+
+    def analyse(n):
+        if importer is not None:
+            forget_scope(importer)
+        return queries_of(lambda: run(numbered_roster(n), commit=False, user=importer))
+
+    five, fifty = analyse(5), analyse(50)
+
+    # The members by ID hash, the organizations the file names, the form's choices among them
+    # (and the user's scope: grants, organizations, member record).
+    assert len(five) == len(fifty) == (3 if user is None else 6), five
+
+
+def test_committing_takes_the_same_queries_for_5_rows_as_for_40(town):
+    run(numbered_roster(2), commit=True)
+
+    def commit(n):
+        rows = [
+            wang(
+                姓名=f"王{i}",
+                公民身份号码=fake_id_number(birth=dt.date(1970, 1, 1) + dt.timedelta(days=i), seq=60),
+                联系电话=f"139{n:04d}{i:04d}",  # the two existing members change, every run
+            )
+            for i in range(n)
+        ]
+        return queries_of(lambda: run(xlsx([HEADERS, *rows]), commit=True))
+
+    five = commit(5)
+    Member.objects.filter(name__startswith="王").exclude(name__in=["王0", "王1"]).delete()
+    forty = commit(40)
+
+    assert len(five) == len(forty), "\n".join(five)
+    writes = [q.split("(")[0].split(" SET ")[0].strip() for q in forty if not q.startswith(("SELECT", "SAVEPOINT", "RELEASE"))]
+    assert sum('INSERT INTO "members_member"' in w for w in writes) == 1
+    assert sum('UPDATE "members_member"' in w for w in writes) == 1
+    assert sum('INSERT INTO "core_changerecord"' in w for w in writes) == 1
+
+
+def test_reimporting_the_same_file_writes_no_history_and_touches_no_member(town):
+    run(messy_roster(), commit=True)
+    history = ChangeRecord.objects.count()
+
+    queries = queries_of(lambda: run(messy_roster(), commit=True))
+
+    assert ChangeRecord.objects.count() == history
+    member_or_history_writes = [
+        q for q in queries if q.startswith(("INSERT", "UPDATE", "DELETE")) and ("members_member" in q or "core_changerecord" in q)
+    ]
+    assert member_or_history_writes == []
+
+
+def test_a_change_the_mask_hides_is_still_written_with_its_history(town):
+    run(messy_roster(), commit=True)
+
+    result = run(xlsx([HEADERS, zhang(联系电话="13899995678")]), commit=True)  # 138****5678 either way
+
+    assert [(r.outcome, r.changed) for r in result.rows] == [("changed", ["联系电话"])]
+    zhang_ = Member.objects.get(id_number_hash=keyed_hash(ID_ZHANG))
+    assert zhang_.phone == "13899995678"
+    record = ChangeRecord.objects.latest("id")
+    assert (record.action, record.object_id, record.changes) == ("update", zhang_.pk, {"phone": ["138****5678", "138****5678"]})
+
+
+def test_the_row_form_rebound_judges_exactly_like_the_manual_entry_form(town):
+    from qiangji.core.spreadsheets.lookups import preloaded
+    from qiangji.members.forms import MemberForm
+
+    run(messy_roster(), commit=True)
+    zhang_ = Member.objects.get(id_number_hash=keyed_hash(ID_ZHANG))
+    branch = town["branch_a1"]
+    base = {
+        "name": "赵六",
+        "id_number": fake_id_number(birth=dt.date(1975, 5, 5), seq=70),
+        "joined_on": dt.date(2000, 7, 1),
+        "full_member_on": dt.date(2001, 7, 1),
+        "status": "full",
+        "organization": branch.pk,
+    }
+    new_rows = [
+        base,
+        {**base, "id_number": ID_ZHANG},  # taken by 张伟
+        {**base, "id_number": ID_BAD, "phone": "12345"},
+        {**base, "organization": town["branch_b"].pk, "status": "probationary"},
+        {**base, "joined_on": "2000-07-01", "gender": "F"},
+    ]
+    existing_rows = [
+        {**MemberForm.initial_for(zhang_), "phone": "13999998888"},
+        {**MemberForm.initial_for(zhang_), "id_number": ID_LI},  # 李娜's
+        {**MemberForm.initial_for(zhang_), "joined_on": dt.date(2030, 1, 1)},
+    ]
+    hashes = dict(Member.objects.values_list("id_number_hash", "pk"))
+    context = {
+        "organizations": preloaded(Organization.objects.filter(path__startswith=town["village_a"].path).active()),
+        "current_organizations": preloaded(Organization.objects.all()),
+        "id_hashes": hashes,
+    }
+
+    def verdict(form):
+        return form.is_valid(), form.errors.get_json_data(), form.cleaned_data
+
+    for rows, instance in ((new_rows, None), (existing_rows, zhang_)):
+        first = MemberForm(data=rows[0], user=None, instance=instance, **context)
+        for data in rows:
+            manual = MemberForm(
+                data=data,
+                user=None,
+                instance=instance,
+                organizations=Organization.objects.filter(path__startswith=town["village_a"].path).active(),
+            )
+            assert verdict(first.rebound(data, instance=instance)) == verdict(manual)
+    with pytest.raises(ValueError):
+        MemberForm(data=new_rows[0], user=None).rebound(existing_rows[0], instance=zhang_)

@@ -14,11 +14,6 @@ from qiangji.members.models import Member
 ID_ZHANG = "11010519491231002X"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def people(town, users):
     """Members across the tree besides 李党员 (branch_a1, the member user's own record)."""
@@ -96,7 +91,7 @@ def test_htmx_request_gets_only_the_table_fragment(client_as, users, people):
     client = client_as(users["town_admin"])
     full = client.get(reverse("members:list"), {"q": "zs"})
     fragment = client.get(reverse("members:list"), {"q": "zs"}, headers={"HX-Request": "true"})
-    assert [t.name for t in fragment.templates][0] == "members/_table.html"
+    assert fragment.templates[0].name == "members/_table.html"
     assert "<html" not in fragment.content.decode() and "<html" in full.content.decode()
     assert listed(fragment) == listed(full) == ["张三", "赵四"]
     assert "HX-Request" in fragment["Vary"]
@@ -151,7 +146,12 @@ def test_export_is_masked_by_default_and_audited(client_as, users, people):
     assert wang[2] == people["wang"].id_number_masked and wang[11] == "138****5678" and wang[12] == "上海市崇明区****"
     assert wang[8:10] == ["正式党员", "竖新镇某某公司党支部"] and wang[13:] == ["否", "是"]
     event = AuditEvent.objects.get()
-    assert (event.action, event.user, event.row_count, event.fields) == ("export", users["secretary_b"], 2, ["id_number", "phone", "address"])
+    assert (event.action, event.user, event.row_count, event.fields) == (
+        "export",
+        users["secretary_b"],
+        2,
+        ["id_number", "phone", "address"],
+    )
     assert event.detail["unmasked"] is False
 
 

@@ -12,11 +12,6 @@ from qiangji.members.models import Member, Transfer
 ID = "11010519491231002X"
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def zhang(town, users):
     return f.member(
@@ -110,7 +105,13 @@ def test_create_member_writes_history(client_as, users, town):
     ],
 )
 def test_create_with_bad_input_shows_chinese_errors_and_writes_nothing(client_as, users, town, change, field, message):
-    data = {"name": "新党员", "id_number": ID, "joined_on": "2024-07-01", "status": "probationary", "organization": town["branch_a2"].pk}
+    data = {
+        "name": "新党员",
+        "id_number": ID,
+        "joined_on": "2024-07-01",
+        "status": "probationary",
+        "organization": town["branch_a2"].pk,
+    }
     before = (Member.objects.count(), ChangeRecord.objects.count())
     response = client_as(users["secretary_a"]).post(reverse("members:create"), {**data, **change})
     assert response.status_code == 200
@@ -120,14 +121,26 @@ def test_create_with_bad_input_shows_chinese_errors_and_writes_nothing(client_as
 
 
 def test_duplicate_id_number_is_refused(client_as, users, town, zhang):
-    data = {"name": "重复", "id_number": ID, "joined_on": "2024-07-01", "status": "probationary", "organization": town["branch_a2"].pk}
+    data = {
+        "name": "重复",
+        "id_number": ID,
+        "joined_on": "2024-07-01",
+        "status": "probationary",
+        "organization": town["branch_a2"].pk,
+    }
     response = client_as(users["town_admin"]).post(reverse("members:create"), data)
     assert response.context["form"].errors["id_number"] == ["该身份证号已登记为其他党员"]
     assert Member.objects.filter(name="重复").count() == 0
 
 
 def test_secretary_cannot_register_a_member_outside_their_subtree(client_as, users, town):
-    data = {"name": "越权", "id_number": ID, "joined_on": "2024-07-01", "status": "probationary", "organization": town["branch_b"].pk}
+    data = {
+        "name": "越权",
+        "id_number": ID,
+        "joined_on": "2024-07-01",
+        "status": "probationary",
+        "organization": town["branch_b"].pk,
+    }
     response = client_as(users["secretary_a"]).post(reverse("members:create"), data)
     assert response.status_code == 200 and "organization" in response.context["form"].errors
     assert not Member.objects.filter(name="越权").exists()

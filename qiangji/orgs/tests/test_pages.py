@@ -16,11 +16,6 @@ NOT_A_CHOICE = "选择一个有效的选项： 该选择不在可用的选项中
 
 
 @pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fixed_today(monkeypatch):
     """Term reminders are computed against 2026-06-01 in these tests."""
     monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 6, 1))
@@ -147,7 +142,13 @@ def test_create_branch_under_a_parent_keeps_history(client_as, users, town):
     assert page.context["form"].initial == {"parent": town["village_a"].pk, "kind": "branch"}
     response = client.post(
         reverse("orgs:create"),
-        {"name": " 东村第三党支部 ", "kind": "branch", "parent": town["village_a"].pk, "term_start": "2024-01-01", "term_end": "2029-01-01"},
+        {
+            "name": " 东村第三党支部 ",
+            "kind": "branch",
+            "parent": town["village_a"].pk,
+            "term_start": "2024-01-01",
+            "term_end": "2029-01-01",
+        },
     )
     created = Organization.objects.get(name="东村第三党支部")
     assert response.status_code == 302 and response["Location"] == reverse("orgs:detail", args=[created.pk])
@@ -162,7 +163,11 @@ def test_create_branch_under_a_parent_keeps_history(client_as, users, town):
         ({"name": "", "kind": "branch"}, "name", "这个字段是必填项。"),
         ({"name": "新党小组", "kind": "group"}, "parent", "党小组不能设在党委之下"),
         ({"name": "东村第一党支部", "kind": "branch"}, "name", "已有同名党组织"),
-        ({"name": "新支部", "kind": "branch", "term_start": "2025-01-01", "term_end": "2024-01-01"}, "term_end", "届满日期应晚于本届任期开始日期"),
+        (
+            {"name": "新支部", "kind": "branch", "term_start": "2025-01-01", "term_end": "2024-01-01"},
+            "term_end",
+            "届满日期应晚于本届任期开始日期",
+        ),
         ({"name": "新支部", "kind": "branch", "term_end": "2025-13-40"}, "term_end", "输入一个有效的日期。"),
     ],
 )
@@ -181,7 +186,12 @@ def test_only_a_town_admin_may_create_a_root(client_as, users, town):
     assert not Organization.objects.filter(name="新镇党委").exists()
     response = client_as(users["town_admin"]).post(reverse("orgs:create"), {"name": "新镇党委", "kind": "committee"})
     root = Organization.objects.get(name="新镇党委")
-    assert (response.status_code, response["Location"], root.parent, root.path) == (302, reverse("orgs:tree"), None, f"/{root.pk}/")
+    assert (response.status_code, response["Location"], root.parent, root.path) == (
+        302,
+        reverse("orgs:tree"),
+        None,
+        f"/{root.pk}/",
+    )
 
 
 def test_secretary_edits_own_organization_keeping_parent_above_their_grant(client_as, users, town):

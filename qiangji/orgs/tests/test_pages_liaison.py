@@ -10,11 +10,6 @@ from qiangji.orgs.models import LiaisonGroup
 from qiangji.orgs.services import liaison_group_update
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def second_group(town):
     cadre = f.UserFactory(username="cadre2", display_name="二组干部")
@@ -86,7 +81,8 @@ def test_leader_must_be_a_member_of_the_group(client_as, users, town):
 
 def test_admin_creates_a_group(client_as, users, town):
     response = client_as(users["town_admin"]).post(
-        reverse("liaison:create"), {"name": " 第三指导联络组 ", "members": [users["liaison"].pk], "organizations": [town["branch_a2"].pk]}
+        reverse("liaison:create"),
+        {"name": " 第三指导联络组 ", "members": [users["liaison"].pk], "organizations": [town["branch_a2"].pk]},
     )
     assert response.status_code == 302
     group = LiaisonGroup.objects.get(name="第三指导联络组")

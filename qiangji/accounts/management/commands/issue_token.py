@@ -30,4 +30,6 @@ class Command(BaseCommand):
             raise CommandError("令牌用途最多60个字符。")
         token, key = api_token_issue(user=user, name=name)
         self.stdout.write(key)
-        self.stderr.write(f"已为“{user}”生成令牌（用途：{token.name}，前缀 {token.prefix}）。令牌只显示这一次，请妥善保存。")
+        notice = f"已为“{user}”生成令牌（用途：{token.name}，前缀 {token.prefix}）。令牌只显示这一次，请妥善保存。"
+        # A notice, not an error: stderr only keeps it out of a script's captured stdout.
+        self.stderr.write(notice, style_func=self.style.SUCCESS)

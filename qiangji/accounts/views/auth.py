@@ -1,12 +1,16 @@
+"""Signing in and out, changing one's own password, one's own API tokens."""
+
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
+from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from qiangji.accounts import second_factor
 from qiangji.accounts.forms import ApiTokenForm, LoginForm
 from qiangji.accounts.models import ApiToken
 from qiangji.accounts.services import api_token_issue, api_token_revoke
@@ -16,6 +20,14 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = LoginForm
     redirect_authenticated_user = True
+
+    def form_valid(self, form):
+        # A second factor given in an earlier session of the same browser must not carry over.
+        second_factor.forget(self.request)
+        response = super().form_valid(form)
+        if second_factor.required(form.get_user()):
+            return redirect(reverse("accounts:second_factor") + "?" + urlencode({"next": self.get_success_url()}))
+        return response
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
