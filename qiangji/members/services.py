@@ -13,23 +13,8 @@ from qiangji.core.models import ChangeRecord
 from qiangji.members.models import Member, Transfer
 from qiangji.orgs.models import Organization
 
-FIELDS = (
-    "name",
-    "gender",
-    "id_number",
-    "birth_date",
-    "ethnicity",
-    "education",
-    "joined_on",
-    "full_member_on",
-    "status",
-    "organization",
-    "party_post",
-    "phone",
-    "address",
-    "is_frail",
-    "is_mobile",
-)
+# The fields a member form writes are exactly those whose history is kept.
+FIELDS = Member.HISTORY_FIELDS
 
 
 def name_initials(name: str) -> str:

@@ -12,18 +12,8 @@ from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
 from qiangji.orgs.models import LiaisonGroup, Organization
 
-EDITABLE_FIELDS = (
-    "name",
-    "kind",
-    "parent",
-    "unit",
-    "village",
-    "founded_on",
-    "term_start",
-    "term_end",
-    "dissolved_on",
-    "has_committee",
-)
+# The fields a form may write are exactly those whose history is kept.
+EDITABLE_FIELDS = Organization.HISTORY_FIELDS
 
 
 def _check_parent(org: Organization, parent: Organization | None) -> None:
