@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo's passwords are public, so its town admin logs in without the second factor;
+# `make run QIANGJI_ADMIN_2FA=1` shows the real flow.
+QIANGJI_ADMIN_2FA ?= 0
 
 .PHONY: run test install install-dev assets browser lint typecheck demo worker bench clean
 
@@ -43,8 +46,9 @@ demo: install
 
 run: demo
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
+	@test "$(QIANGJI_ADMIN_2FA)" = "1" || echo "（演示环境已关闭镇党委管理员的双因素认证）"
 	$(PY) manage.py db_worker --queue-name '*' & trap "kill $$! 2>/dev/null" EXIT; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	QIANGJI_ADMIN_2FA=$(QIANGJI_ADMIN_2FA) $(PY) manage.py runserver $(HOST):$(PORT)
 
 worker: install
 	$(PY) manage.py db_worker --queue-name '*'

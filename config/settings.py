@@ -65,7 +65,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "qiangji.accounts.middleware.PasswordExpiryMiddleware",
+    "qiangji.accounts.middleware.AccountGateMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -114,6 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "qiangji.accounts.validators.ComplexityValidator"},
 ]
 PASSWORD_MAX_AGE_DAYS = int(env("QIANGJI_PASSWORD_MAX_AGE_DAYS", "90"))
+# RULES.md: a second factor (TOTP) for town admins. Off only for the public demo (Makefile).
+QIANGJI_ADMIN_2FA = env_bool("QIANGJI_ADMIN_2FA", True)
 LOGIN_MAX_FAILURES = int(env("QIANGJI_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("QIANGJI_LOGIN_LOCKOUT_MINUTES", "15"))
 SESSION_COOKIE_AGE = 8 * 3600

@@ -12,7 +12,7 @@ class RoleGrantInline(admin.TabularInline):
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    fieldsets = (*BaseUserAdmin.fieldsets, ("强基", {"fields": ("display_name", "password_changed_at")}))
+    fieldsets = (*BaseUserAdmin.fieldsets, ("强基", {"fields": ("display_name", "password_changed_at", "must_change_password")}))
     list_display = ("username", "display_name", "is_active", "is_staff", "last_login")
     inlines = [RoleGrantInline]
 

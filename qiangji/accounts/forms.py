@@ -6,7 +6,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
 
-from qiangji.accounts.models import RoleGrant
+from qiangji.accounts.models import RoleGrant, User
 from qiangji.accounts.services import login_locked_until
 from qiangji.core.text import clean_text
 
@@ -90,6 +90,13 @@ class UserCreateForm(forms.Form):
         first, second = data.get("password1"), data.get("password2")
         if first and second and first != second:
             self.add_error("password2", "两次输入的密码不一致")
+        elif first:
+            # Every failed rule listed at once, as the change-password page does.
+            candidate = User(username=data.get("username", ""), display_name=data.get("display_name", ""))
+            try:
+                password_validation.validate_password(first, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
         return data
 
 

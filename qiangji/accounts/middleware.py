@@ -49,7 +49,3 @@ class AccountGateMiddleware:
             if user.must_change_password:
                 return _go(request, reverse("accounts:password_change") + "?temporary=1")
         return self.get_response(request)
-
-
-# settings.MIDDLEWARE names the gate by its first job; both names are the same class.
-PasswordExpiryMiddleware = AccountGateMiddleware

@@ -55,7 +55,7 @@ def matching_step(secret: str, code: str, *, after: int = 0, when: float | None 
     a log cannot be used a second time.
     """
     code = code.strip().replace(" ", "")
-    if len(code) != DIGITS or not code.isdigit():
+    if len(code) != DIGITS or not (code.isascii() and code.isdigit()):
         return None
     now = step_at(when)
     for step in range(now - DRIFT_STEPS, now + DRIFT_STEPS + 1):

@@ -1,6 +1,5 @@
 """The member form: the one validation path for manual entry, the API and spreadsheet rows."""
 
-import copy
 import datetime as dt
 from collections.abc import Mapping
 from typing import Any
@@ -81,23 +80,26 @@ class MemberForm(forms.Form):
         return initial
 
     def rebound(self, data: Mapping[str, Any], *, instance: Member | None = None) -> "MemberForm":
-        """This form's twin for another row: the same configured fields (not deep-copied again,
-        which is most of a form's cost), new data and instance, validated exactly like a form
-        built with the same arguments. A form for an existing member rebinds only to another
-        existing member, and only when built with `current_organizations` (its organization
-        field then fits any member); a form for a new member only to new members."""
+        """This form bound to another row instead (in place: the previous row's binding is
+        gone), validated exactly like a form built for it with the same arguments. Its fields
+        are not deep-copied again nor its bound fields rebuilt, which is most of what a form
+        costs. A form for a new member rebinds only to new members; one for an existing member
+        only to existing members, and only when built with `current_organizations` (its
+        organization field then fits any member)."""
         if (instance is None) != (self.instance is None):
             raise ValueError("rebound: a form for a new member and one for an existing member differ")
         if instance is not None and self.current_organizations is None:
             raise ValueError("rebound: an existing member's form needs current_organizations")
-        form = copy.copy(self)
         for cached in ("cleaned_data", "changed_data"):
-            form.__dict__.pop(cached, None)
-        form.data, form.is_bound, form.instance = data, True, instance
-        form.initial = self.initial_for(instance) if instance is not None else self.initial
-        form._errors = None
-        form._bound_fields_cache = {}
-        return form
+            self.__dict__.pop(cached, None)
+        for bound in self._bound_fields_cache.values():
+            for cached in ("initial", "subwidgets"):
+                bound.__dict__.pop(cached, None)
+        if instance is not None:
+            self.initial = self.initial_for(instance)
+        self.data, self.is_bound, self.instance = data, True, instance
+        self._errors = None
+        return self
 
     def clean_name(self) -> str:
         value = clean_text(self.cleaned_data["name"]).replace(" ", "")

@@ -15,6 +15,7 @@ from qiangji.core.crypto import keyed_hash, mask_address, mask_id_number, mask_p
 from qiangji.core.history import change_record, snapshot
 from qiangji.core.models import ChangeRecord
 from qiangji.core.spreadsheets import FormImporter, ImportContext, RowInvalid, SourceRow, columns
+from qiangji.core.spreadsheets.bulk import insert
 from qiangji.core.spreadsheets.lookups import chunked, preloaded
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_id_number
@@ -221,7 +222,7 @@ class MemberImporter(FormImporter):
         changed: list[tuple[Member, dict[str, Any], list[str]]] = ctx.cache.get("changed", [])
         records = []
         if new:
-            Member.objects.bulk_create(new, batch_size=_WRITE_BATCH)
+            insert(new)
             records += [
                 change_record(
                     instance=m, user=ctx.user, action=ChangeRecord.Action.CREATE, before=None, source=ctx.source, batch=ctx.batch
@@ -252,13 +253,12 @@ class MemberImporter(FormImporter):
             for fields, members in groups.items():
                 # Members changed in the same columns go together: one UPDATE per batch.
                 Member.objects.bulk_update(members, [*_derived(fields), "updated_at"], batch_size=_UPDATE_BATCH)
-        ChangeRecord.objects.bulk_create(records, batch_size=_WRITE_BATCH)
+        insert(records)
         ctx.cache["new"], ctx.cache["changed"] = [], []
 
 
 # What an import may change on an existing member: everything but the organization (a transfer).
 UPDATABLE = tuple(name for name in FIELDS if name != "organization")
-_WRITE_BATCH = 1000
 _UPDATE_BATCH = 200
 
 

@@ -28,7 +28,7 @@ def _check_password(password: str, account: User) -> None:
     try:
         validate_password(password, account)
     except ValidationError as exc:
-        raise DomainError("；".join(exc.messages), field="password") from exc
+        raise DomainError("；".join(m.rstrip("。") for m in exc.messages), field="password") from exc
 
 
 def _temporary_password(account: User) -> str:

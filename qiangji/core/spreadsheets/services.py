@@ -28,6 +28,7 @@ from qiangji.core.audit import audit
 from qiangji.core.errors import DomainError
 from qiangji.core.models import AuditEvent, ChangeRecord, ImportBatch, ImportRow
 from qiangji.core.spreadsheets import engine, storage
+from qiangji.core.spreadsheets.bulk import insert
 from qiangji.core.spreadsheets.header import Layout, data_rows, detect, layout_for
 from qiangji.core.spreadsheets.importer import INVALID, ImportContext, Importer
 from qiangji.core.spreadsheets.reader import read_sheets
@@ -122,7 +123,7 @@ def _rows(batch: ImportBatch, result: engine.RunResult) -> None:
                 raw=json.dumps(row.cells, ensure_ascii=False) if row.outcome == INVALID and row.cells else "",
             )
         )
-    ImportRow.objects.bulk_create(records, batch_size=1000)
+    insert(records)
 
 
 def import_batch_upload(*, user: Any, kind: str, file_name: str, data: bytes) -> ImportBatch:
