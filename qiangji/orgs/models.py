@@ -27,7 +27,7 @@ class PathField(models.CharField):
     compares bytes (and knows no collation named "C").
     """
 
-    def db_parameters(self, connection):  # noqa: ANN001, ANN201
+    def db_parameters(self, connection):
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"
