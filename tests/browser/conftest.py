@@ -73,6 +73,7 @@ def phone_page(browser, live_server, request):
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.base_url = live_server.url
     yield page
     ARTIFACTS.mkdir(exist_ok=True)

@@ -218,6 +218,10 @@ def test_transfer_to_another_organization_is_kept_in_the_history(page, roster):
     expect(rows.first.get_by_role("cell")).to_have_text(
         ["2026-03-02", "东村第一党支部", "东村第二党支部", "工作调动", "东村书记"]
     )
+    history = page.get_by_role("region", name="变更记录")
+    expect(history).to_contain_text("组织关系转接")
+    expect(history).to_contain_text("原因：工作调动")
+    expect(history).to_contain_text("所在党组织东村第一党支部")
     wang.refresh_from_db()
     assert wang.organization.name == "东村第二党支部"
     assert Transfer.objects.filter(member=wang).count() == 1

@@ -51,8 +51,10 @@ def test_page_needs_login(db):
 
 def test_page_creates_a_token_shown_once_and_stored_as_a_hash(owner):
     client = logged_in(owner)
-    response = client.post("/accounts/tokens/", {"name": " 数据同步脚本 "})
-    assert response.status_code == 200
+    posted = client.post("/accounts/tokens/", {"name": " 数据同步脚本 "})
+    # Post/redirect/get: a refresh of the result page cannot issue a second token.
+    assert (posted.status_code, posted["Location"]) == (302, "/accounts/tokens/")
+    response = client.get("/accounts/tokens/")
     key = response.context["new_key"]
     assert key.startswith("qj_") and len(key) == 46
     assert key in response.content.decode()

@@ -42,13 +42,18 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 @never_cache
 @login_required
 def tokens(request: HttpRequest) -> HttpResponse:
-    """Create and list the user's own tokens. A new key is shown in this one response only
-    (never_cache keeps it out of any cache) and only its hash is stored."""
-    new_key = None
+    """Create and list the user's own tokens; only a key's hash is stored.
+
+    Post/redirect/get, so that refreshing the page cannot issue a second token: the new key
+    waits in the session and is shown once, on the next page view (never_cache keeps it out
+    of any cache).
+    """
     form = ApiTokenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        _, new_key = api_token_issue(user=request.user, name=form.cleaned_data["name"])
-        form = ApiTokenForm()
+        _, key = api_token_issue(user=request.user, name=form.cleaned_data["name"])
+        request.session["qj_new_token"] = key
+        return redirect("accounts:tokens")
+    new_key = request.session.pop("qj_new_token", None)
     items = ApiToken.objects.filter(user=request.user)
     return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key})
 
