@@ -9,7 +9,10 @@ from ninja import NinjaAPI, Swagger
 from qiangji.accounts.api_auth import api_auth
 from qiangji.core.api import install_error_handlers
 from qiangji.members.api import router as members_router
+from qiangji.orglife.api import compliance_router
+from qiangji.orglife.api import router as meetings_router
 from qiangji.orgs.api import router as orgs_router
+from qiangji.trainings.api import router as trainings_router
 
 api = NinjaAPI(
     title="强基 API",
@@ -24,3 +27,6 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/organizations", orgs_router)
 api.add_router("/members", members_router)
+api.add_router("/meetings", meetings_router)
+api.add_router("/compliance", compliance_router)
+api.add_router("/trainings", trainings_router)

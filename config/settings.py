@@ -49,6 +49,10 @@ INSTALLED_APPS = [
     "qiangji.accounts",
     "qiangji.orgs",
     "qiangji.members",
+    "qiangji.notifications",
+    "qiangji.plans",
+    "qiangji.orglife",
+    "qiangji.trainings",
     "qiangji.home",
     "qiangji.demo",
 ]
@@ -83,6 +87,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "csp.context_processors.nonce",
                 "qiangji.core.context_processors.navigation",
+                "qiangji.notifications.context_processors.inbox",
             ],
         },
     }
@@ -170,7 +175,16 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 
-EMAIL_BACKEND = env("DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Notifications are e-mailed too only when a mail host is configured (DJANGO_EMAIL_HOST).
+EMAIL_HOST = env("DJANGO_EMAIL_HOST")
+EMAIL_PORT = int(env("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = env("DJANGO_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("DJANGO_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS")
+EMAIL_BACKEND = env(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "qiangji@localhost")
 
 LOGGING = {

@@ -12,6 +12,7 @@ from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
 from qiangji.orgs.models import LiaisonGroup, Organization
 from qiangji.orgs.selectors import ISSUE_LABELS, organizations_flagged
+from qiangji.plans.selectors import organizations_not_filed
 
 SHOWN_PER_ITEM = 8
 
@@ -109,6 +110,28 @@ def probation_todo(*, user: Any, today: dt.date) -> TodoItem | None:
     )
 
 
+def plan_todo(*, user: Any, today: dt.date) -> TodoItem | None:
+    """Organizations that have not filed this year's work plan: one query."""
+    rows = list(organizations_not_filed(user=user, year=today.year).values_list("pk", "name", "path"))
+    if not rows:
+        return None
+    scope = get_scope(user)
+    more = reverse("plans:index") + f"?year={today.year}"
+    file_url = reverse("plans:create") + f"?year={today.year}&org="
+    return TodoItem(
+        key="plans_not_filed",
+        title=f"{today.year}年工作计划未备案的党组织",
+        hint="备案本年度工作计划",
+        level="info",
+        count=len(rows),
+        links=[
+            TodoLink(name, f"{file_url}{pk}" if scope.covers(path, "manage") else reverse("orgs:detail", args=[pk]))
+            for pk, name, path in rows[:SHOWN_PER_ITEM]
+        ],
+        more_url=more,
+    )
+
+
 def key_counts(*, user: Any) -> dict[str, int]:
     """Organizations by kind and members by status in the user's scope: two aggregate queries."""
     kinds = Organization.Kind
@@ -174,6 +197,7 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
             counts=key_counts(user=user),
             scope_orgs=scope_organizations(user=user),
             is_town_admin=scope.has_role(TOWN_ADMIN),
+            plan_todo=plan_todo(user=user, today=today),
         )
     if scope.has_role(LIAISON) and not scope.superuser:
         context["liaison_groups"] = my_liaison_groups(user=user, today=today)

@@ -126,6 +126,8 @@ class MemberImporter(FormImporter):
             if raw and raw not in ids:
                 number = _valid_id(raw)
                 ids[raw] = (number, keyed_hash(number)) if number else None
+            found = ids.get(raw) if raw else None
+            row.set_key(found[0] if found else _id_key(raw))  # what key() would say
             if row.values.get("organization"):
                 names.add(_org_name(row.values["organization"]))
         numbers = {found[1]: found[0] for found in ids.values() if found}
@@ -199,6 +201,7 @@ class MemberImporter(FormImporter):
     def create(self, data: dict[str, Any], ctx: ImportContext) -> Member:
         member = member_build(data=data)
         ctx.cache["new"].append(member)
+        self._flush_when_full(ctx)
         return member
 
     def update(self, instance: Member, data: dict[str, Any], ctx: ImportContext) -> Member:
@@ -213,7 +216,14 @@ class MemberImporter(FormImporter):
         changed = [name for name in UPDATABLE if getattr(instance, name) != old[name]]
         if changed:
             ctx.cache["changed"].append((instance, before, changed))
+            self._flush_when_full(ctx)
         return instance
+
+    def _flush_when_full(self, ctx: ImportContext) -> None:
+        """Write in chunks (still in the commit's one transaction): the history rows built for
+        a chunk need not all be held at once."""
+        if len(ctx.cache["new"]) + len(ctx.cache["changed"]) >= _FLUSH_ROWS:
+            self.flush(ctx)
 
     def flush(self, ctx: ImportContext) -> None:
         """The bulk paths of `member_create` and `member_update`: the members, then one history
@@ -260,6 +270,7 @@ class MemberImporter(FormImporter):
 # What an import may change on an existing member: everything but the organization (a transfer).
 UPDATABLE = tuple(name for name in FIELDS if name != "organization")
 _UPDATE_BATCH = 200
+_FLUSH_ROWS = 5000
 
 
 def _derived(fields: tuple[str, ...]) -> list[str]:

@@ -23,7 +23,15 @@ An app declares what its rows look like and registers it from its AppConfig.read
         def update(self, instance, data, ctx): ...     # ctx.source and ctx.batch
 
 Optional: `prepare` (load lookups once, order rows), `flush` (bulk writes), `form_kwargs`, and
-`simulate = True` when rows depend on rows above them. The engine finds the header (title rows,
+`simulate = True` when rows depend on rows above them.
+
+Speed (bench/bench_import.py, docs/benchmarks.md): a row must cost no query. `prepare` loads
+what the rows refer to once per file, in chunks (`lookups.chunked`, `lookups.preloaded` for a
+form's ModelChoiceField); `form_kwargs` hands it to the form; a form with `rebound` is built once
+and rebound per row; `create`/`update` buffer and `flush` writes with `bulk.insert` (COPY on
+PostgreSQL). MemberImporter is the example to copy.
+
+The engine finds the header (title rows,
 merged two-row headers, aliases), normalises cells, validates every row with the form, previews
 new / changed / unchanged / invalid, commits all valid rows in one transaction, keeps provenance
 and gives invalid rows back as a workbook; the pages under /imports/, the background tasks and

@@ -53,33 +53,40 @@ class Column:
 
     def normalise(self, cell: object) -> Any:
         """The cell as the form expects it, None for blank; CellError with a Chinese reason."""
-        if cell is None or (isinstance(cell, str) and not clean_text(cell)):
+        if cell is None:
             return None
+        value = cell
+        if isinstance(cell, str):
+            # Cleaned once, here: every cleaning below is idempotent, so it sees the same text.
+            # Messages quote the cell as typed.
+            value = clean_text(cell)
+            if not value:
+                return None
         if self.kind == CODE:
-            return clean_compact(cell) or None
+            return clean_compact(value) or None
         if self.kind == DATE:
             try:
-                return parse_date(cell)
+                return parse_date(value)
             except (ValueError, OverflowError):
                 raise CellError(f"{self.label}“{display(cell)}”不是有效日期") from None
         if self.kind == FLAG:
-            if isinstance(cell, bool):
-                return cell
-            text = clean_compact(cell).lower()
+            if isinstance(value, bool):
+                return value
+            text = clean_compact(value).lower()
             if text in _TRUE:
                 return True
             if text in _FALSE:
                 return False
             raise CellError(f"{self.label}应填“是”或“否”，不能填“{display(cell)}”")
         if self.kind == CHOICE:
-            text = clean_text(cell).replace(" ", "")
+            text = (value if isinstance(value, str) else clean_text(value)).replace(" ", "")
             if text in self.choices:
                 return self.choices[text]
             if text in self.choices.values():
                 return text
             labels = "、".join(dict.fromkeys(self._labels()))
             raise CellError(f"{self.label}“{display(cell)}”不在可选范围内（{labels}）")
-        return clean_text(cell) or None
+        return (value if isinstance(value, str) else clean_text(value)) or None
 
     def _labels(self) -> Iterable[str]:
         # The first label declared for each stored value is the one users see.

@@ -98,6 +98,15 @@ def data_rows(layout: Layout) -> list[tuple[int, list[Any]]]:
     for index in range(layout.header_row, len(layout.sheet.rows)):
         cells = list(layout.sheet.rows[index][:width])
         cells += [""] * (width - len(cells))
-        if any(clean_text(display(cells[i])) for i in mapped if i < width):
+        if any(_filled(cells[i]) for i in mapped if i < width):
             rows.append((index + 1, cells))
     return rows
+
+
+def _filled(cell: Any) -> bool:
+    """Not blank once cleaned (the same as clean_text(display(cell)) being non-empty)."""
+    if cell is None or cell == "":
+        return False
+    if isinstance(cell, str):
+        return bool(clean_text(cell))
+    return bool(clean_text(display(cell)))

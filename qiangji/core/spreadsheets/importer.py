@@ -59,12 +59,20 @@ class ImportContext:
 
 @dataclass
 class SourceRow:
-    """One data row of the file: where it is, its cells, and its values once normalised."""
+    """One data row of the file: where it is, its cells, and its values once normalised.
+
+    `key`: the row's natural key, when `prepare` already worked it out (else `Importer.key`).
+    """
 
     number: int
     cells: list[Any]
     values: dict[str, Any] = field(default_factory=dict)
     errors: list[tuple[str | None, str]] = field(default_factory=list)
+    key: str | None = field(default=None, compare=False)
+    has_key: bool = field(default=False, compare=False)
+
+    def set_key(self, key: str | None) -> None:
+        self.key, self.has_key = key, True
 
 
 @dataclass
@@ -147,9 +155,9 @@ class FormImporter(Importer):
     def form(self, data: dict[str, Any], instance: models.Model | None, ctx: ImportContext) -> forms.Form:
         """The row's form, bound to its data. Building a Django form deep-copies every field,
         which costs more than validating the row; a form class offering
-        `rebound(data, instance=…)` is therefore built once for new objects and once for
-        existing ones per run and rebound for every further row (its `form_kwargs` must then be
-        the same for every row of a kind)."""
+        `rebound(data, instance=…)` (see MemberForm) is therefore built once for new objects and
+        once for existing ones per run, then rebound in place for every further row of its kind
+        (its `form_kwargs` must then be the same for every row of a kind)."""
         if not hasattr(self.form_class, "rebound"):
             return self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
         built: dict[bool, forms.Form] = ctx.cache.setdefault("_forms", {})

@@ -41,6 +41,7 @@ RESTING = (Status.MAPPING, Status.PREVIEW, Status.FAILED)
 DISCARDABLE = (Status.PENDING, *RESTING)
 RUNNING = (Status.PENDING, Status.ANALYSING, Status.COMMITTING)
 PROGRESS_SECONDS = 1.0  # at most one progress UPDATE a second
+ROWS_CHUNK = 5000  # batch row records built and written at a time
 
 
 class _Superseded(Exception):
@@ -102,11 +103,15 @@ def _progress(batch: ImportBatch):
 
 
 def _rows(batch: ImportBatch, result: engine.RunResult) -> None:
-    """Replace the batch's row records with this run's (provenance after a commit)."""
+    """Replace the batch's row records with this run's (provenance after a commit), written a
+    chunk at a time."""
     batch.rows.all().delete()
     content_types: dict[type, ContentType] = {}
-    records = []
+    records: list[ImportRow] = []
     for row in result.rows:
+        if len(records) == ROWS_CHUNK:
+            insert(records)
+            records = []
         obj = row.obj if row.obj is not None and row.obj.pk else None
         if obj is not None and type(obj) not in content_types:
             content_types[type(obj)] = ContentType.objects.get_for_model(type(obj))

@@ -389,3 +389,53 @@ def test_preloaded_choices_answer_the_form_without_a_query_and_only_for_their_ow
     # A narrower queryset is an ordinary one again: the database decides.
     with django_assert_num_queries(1), pytest.raises(Organization.DoesNotExist):
         copy.exclude(kind="branch").get(pk=town["branch_a1"].pk)
+
+
+def test_bulk_insert_writes_what_save_would_and_sets_the_keys(town):
+    import datetime as dt
+
+    from django.db import connection
+
+    from qiangji.core.models import ChangeRecord, ImportBatch, ImportRow
+    from qiangji.core.spreadsheets.bulk import insert
+    from qiangji.factories import fake_id_number
+    from qiangji.members.models import Member
+    from qiangji.members.services import member_build
+
+    number = fake_id_number(birth=dt.date(1980, 1, 2), seq=7)
+    member = member_build(
+        data={
+            "name": "张伟",
+            "gender": "M",
+            "id_number": number,
+            "birth_date": dt.date(1980, 1, 2),
+            "joined_on": dt.date(2005, 7, 1),
+            "status": "probationary",
+            "organization": town["branch_a1"],
+            "phone": "13812345678",
+        }
+    )
+    batch = ImportBatch.objects.create(kind="members", file_name="x.xlsx")
+    row = ImportRow(batch=batch, row_number=2, outcome="invalid", messages=["有误"], summary={"姓名": "张伟"}, raw='["x"]')
+
+    insert([member])
+    insert([row])
+
+    assert member.pk and row.pk and not member._state.adding
+    stored = Member.objects.get(pk=member.pk)
+    assert (stored.id_number, stored.phone, stored.joined_on, stored.name_initials) == (
+        number,
+        "13812345678",
+        dt.date(2005, 7, 1),
+        "zw",
+    )
+    assert stored.created_at is not None and stored.organization == town["branch_a1"]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT phone FROM members_member WHERE id = %s", [member.pk])
+        assert cursor.fetchone()[0].startswith("g1:")
+    stored_row = ImportRow.objects.get(pk=row.pk)
+    assert (stored_row.messages, stored_row.summary, stored_row.raw) == (["有误"], {"姓名": "张伟"}, '["x"]')
+
+    unsaved = ImportBatch(kind="members", file_name="y.xlsx")
+    with pytest.raises(ValueError):
+        insert([ChangeRecord(content_type_id=1, object_id=1, object_repr="x", action="create", batch=unsaved)])

@@ -557,3 +557,35 @@ def test_the_row_form_rebound_judges_exactly_like_the_manual_entry_form(town):
             assert verdict(first.rebound(data, instance=instance)) == verdict(manual)
     with pytest.raises(ValueError):
         MemberForm(data=new_rows[0], user=None).rebound(existing_rows[0], instance=zhang_)
+
+
+def test_a_commit_written_in_chunks_writes_every_member_once_with_its_history(town, monkeypatch):
+    from qiangji.members import importers
+
+    run(numbered_roster(3), commit=True)
+    monkeypatch.setattr(importers, "_FLUSH_ROWS", 2)
+    data = xlsx(
+        [
+            HEADERS,
+            *[
+                wang(
+                    姓名=f"王{i}",
+                    公民身份号码=fake_id_number(birth=dt.date(1970, 1, 1) + dt.timedelta(days=i), seq=60),
+                    联系电话="13900000000" if i < 3 else "",
+                )
+                for i in range(7)
+            ],
+        ]
+    )
+    history = ChangeRecord.objects.count()
+
+    result = run(data, commit=True)
+
+    assert result.counts == {"new": 4, "changed": 3, "unchanged": 0, "invalid": 0, "total": 7}
+    assert Member.objects.filter(name__startswith="王").count() == 7
+    assert sorted(m.phone for m in Member.objects.filter(name__in=["王0", "王1", "王2"])) == ["13900000000"] * 3
+    assert ChangeRecord.objects.count() == history + 7
+    rows = ImportRow.objects.filter(batch__in=ImportBatch.objects.order_by("-id")[:1])
+    assert sorted(rows.values_list("object_id", flat=True)) == sorted(
+        Member.objects.filter(name__startswith="王").values_list("pk", flat=True)
+    )

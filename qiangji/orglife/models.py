@@ -1,0 +1,190 @@
+"""Organizational life (三会一课, 主题党日…): the requirement table, meetings and attendance.
+
+A meeting is recorded once and feeds everything else: compliance is read from held meetings,
+and "every member, every period, attended or visited" from Attendance rows (member × meeting date).
+"""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+
+from qiangji.core.access import Action, Scope, ScopedQuerySet
+
+ATTACHMENT_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt")
+ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
+
+
+class MeetingKind(models.TextChoices):
+    ASSEMBLY = "assembly", "支部党员大会"
+    COMMITTEE_MEETING = "committee_meeting", "支委会"
+    GROUP_MEETING = "group_meeting", "党小组会"
+    LECTURE = "lecture", "党课"
+    THEME_DAY = "theme_day", "主题党日"
+    REVIEW_MEETING = "review_meeting", "组织生活会"
+    DISCUSSION = "discussion", "交流研讨"
+    WARNING_EDUCATION = "warning_education", "警示教育"
+
+
+class Requirement(models.Model):
+    """How often which organizations must hold a kind of meeting (RULES.md defaults, editable)."""
+
+    class AppliesTo(models.TextChoices):
+        BRANCH = "branch", "每个党支部"
+        COMMITTEE_BRANCH = "committee_branch", "设支委会的党支部"
+        GROUP = "group", "每个党小组"
+
+    class Period(models.TextChoices):
+        MONTH = "month", "每月"
+        QUARTER = "quarter", "每季度"
+        YEAR = "year", "每年"
+
+    HISTORY_FIELDS = ("applies_to", "period", "minimum_count", "active")
+
+    kind = models.CharField("会议类型", max_length=30, choices=MeetingKind.choices, unique=True)
+    applies_to = models.CharField("适用组织", max_length=30, choices=AppliesTo.choices)
+    period = models.CharField("周期", max_length=10, choices=Period.choices)
+    minimum_count = models.PositiveSmallIntegerField("每周期至少（次）", default=1)
+    active = models.BooleanField("启用", default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "组织生活要求"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{self.get_applies_to_display()}{self.get_period_display()}至少{self.minimum_count}次"
+
+    def applies(self, organization) -> bool:
+        """Whether `organization` must hold this kind (a Party group only its group meeting)."""
+        kind = organization.kind
+        if self.applies_to == self.AppliesTo.GROUP:
+            return kind == "group"
+        if self.applies_to == self.AppliesTo.COMMITTEE_BRANCH:
+            return kind == "branch" and organization.has_committee
+        return kind == "branch"
+
+
+class MeetingQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+    def extra_scope_q(self, scope: Scope, action: Action) -> Q | None:
+        # A member sees the meetings of their own organization; they manage none.
+        if action == "view" and scope.member_org_id:
+            return Q(organization_id=scope.member_org_id)
+        return None
+
+    def held(self) -> "MeetingQuerySet":
+        return self.filter(status=Meeting.Status.HELD)
+
+    def annotate_attendance(self) -> "MeetingQuerySet":
+        return self.annotate(
+            present_count=Count("attendances", filter=Q(attendances__present=True)),
+            absent_count=Count("attendances", filter=Q(attendances__present=False)),
+        )
+
+
+class Meeting(models.Model):
+    """One meeting of an organization: scheduled ahead, then completed with its attendance."""
+
+    Kind = MeetingKind
+
+    class Status(models.TextChoices):
+        SCHEDULED = "scheduled", "计划召开"
+        HELD = "held", "已召开"
+
+    HISTORY_FIELDS = ("organization", "kind", "status", "date", "place", "topic", "presenter", "presenter_name", "minutes")
+
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", related_name="meetings", on_delete=models.PROTECT
+    )
+    kind = models.CharField("会议类型", max_length=30, choices=MeetingKind.choices)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.SCHEDULED)
+    date = models.DateField("日期")
+    place = models.CharField("地点", max_length=100, blank=True)
+    topic = models.CharField("主题", max_length=200)
+    presenter = models.ForeignKey(
+        "members.Member", verbose_name="主持人/主讲人", related_name="+", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    presenter_name = models.CharField("主持人/主讲人（非本支部党员）", max_length=50, blank=True)
+    minutes = models.TextField("会议记录", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", related_name="+", null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["organization", "kind", "date"], name="meeting_org_kind_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()}：{self.topic}"
+
+    @property
+    def presenter_label(self) -> str:
+        return self.presenter.name if self.presenter_id else self.presenter_name
+
+
+class Attendance(models.Model):
+    """Whether one member attended one meeting, and why not."""
+
+    class Reason(models.TextChoices):
+        NONE = "", "—"
+        SICK = "sick", "病假"
+        PERSONAL = "personal", "事假"
+        WORK = "work", "因公"
+        AWAY = "away", "外出（流动）"
+        FRAIL = "frail", "年老体弱"
+        OTHER = "other", "其他"
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", related_name="attendances", on_delete=models.CASCADE)
+    member = models.ForeignKey("members.Member", verbose_name="党员", related_name="attendances", on_delete=models.CASCADE)
+    present = models.BooleanField("出席", default=True)
+    absence_reason = models.CharField("缺席原因", max_length=20, choices=Reason.choices, blank=True, default="")
+    note = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "出席情况"
+        ordering = ["meeting", "member__name"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance_meeting_member")]
+        indexes = [models.Index(fields=["member", "meeting"], name="attendance_member_meeting")]
+
+    def __str__(self) -> str:
+        return f"{self.member}：{'出席' if self.present else '缺席'}"
+
+
+def validate_attachment(file) -> None:
+    """Photos and documents only, up to ATTACHMENT_MAX_BYTES."""
+    extension = Path(file.name).suffix.lower().lstrip(".")
+    if extension not in ATTACHMENT_EXTENSIONS:
+        raise ValidationError(f"不支持的文件类型“.{extension}”，可上传：{'、'.join(ATTACHMENT_EXTENSIONS)}。")
+    if file.size > ATTACHMENT_MAX_BYTES:
+        raise ValidationError(f"文件不能超过 {ATTACHMENT_MAX_BYTES // 1024 // 1024} MB。")
+
+
+class Attachment(models.Model):
+    """A photo or file of a meeting (minutes scan, sign-in sheet, photos)."""
+
+    meeting = models.ForeignKey(Meeting, verbose_name="会议", related_name="attachments", on_delete=models.CASCADE)
+    file = models.FileField("文件", upload_to="meetings/%Y/%m/", validators=[validate_attachment])
+    name = models.CharField("文件名", max_length=200)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, related_name="+", null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "会议附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_image(self) -> bool:
+        return Path(self.name).suffix.lower() in (".jpg", ".jpeg", ".png", ".gif", ".webp")

@@ -1,0 +1,125 @@
+"""Writes on organizational life. Pages and the API call these, with the same forms."""
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from qiangji.core.errors import DomainError
+from qiangji.core.history import change_log, snapshot
+from qiangji.core.models import ChangeRecord
+from qiangji.orglife.models import Attachment, Attendance, Meeting, Requirement
+from qiangji.orglife.selectors import MEETING_ORG_KINDS, eligible_members
+
+# The fields a meeting form writes are exactly those whose history is kept.
+FIELDS = Meeting.HISTORY_FIELDS
+
+
+def _check(meeting: Meeting, today: dt.date) -> None:
+    org = meeting.organization
+    if org.kind not in MEETING_ORG_KINDS:
+        raise DomainError("组织生活由党支部或党小组开展，请选择党支部或党小组", field="organization")
+    if org.dissolved_on and meeting.date > org.dissolved_on:
+        raise DomainError("该党组织已撤销", field="organization")
+    if meeting.status == Meeting.Status.HELD and meeting.date > today:
+        raise DomainError("会议日期在今天之后，不能登记为已召开", field="date")
+    if meeting.presenter_id and not eligible_members(org).filter(pk=meeting.presenter_id).exists():
+        raise DomainError("主持人/主讲人不是本组织党员，请填写姓名", field="presenter")
+
+
+@transaction.atomic
+def meeting_schedule(
+    *, by: Any, data: Mapping[str, Any], today: dt.date | None = None, source: str = ChangeRecord.Source.WEB
+) -> Meeting:
+    """Record a meeting: scheduled ahead, or (status held) one already held."""
+    meeting = Meeting(**{k: v for k, v in data.items() if k in FIELDS}, created_by=by)
+    _check(meeting, today or timezone.localdate())
+    meeting.save()
+    change_log(instance=meeting, user=by, action=ChangeRecord.Action.CREATE, before=None, source=source)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting: Meeting, by: Any, data: Mapping[str, Any], today: dt.date | None = None, source: str = ChangeRecord.Source.WEB
+) -> Meeting:
+    """Change a meeting's details; its organization stays (attendance belongs to it)."""
+    before = snapshot(meeting)
+    for key, value in data.items():
+        if key in FIELDS and key != "organization":
+            setattr(meeting, key, value)
+    _check(meeting, today or timezone.localdate())
+    after = snapshot(meeting)
+    if after != before:
+        meeting.save()
+        change_log(instance=meeting, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after, source=source)
+    return meeting
+
+
+@transaction.atomic
+def meeting_complete(
+    *,
+    meeting: Meeting,
+    by: Any,
+    present: Iterable[int],
+    absent: Mapping[int, str],
+    data: Mapping[str, Any] | None = None,
+    today: dt.date | None = None,
+    source: str = ChangeRecord.Source.WEB,
+) -> Meeting:
+    """Mark a meeting held and record (or replace) its attendance.
+
+    `present`: member pks who attended; `absent`: {member pk: reason}. Every member must belong
+    to the meeting's organization, and none may be both present and absent.
+    """
+    present_ids, absent_ids = set(present), set(absent)
+    if present_ids & absent_ids:
+        raise DomainError("同一名党员不能既出席又缺席", field="attendees")
+    if not present_ids:
+        raise DomainError("请至少选择一名出席党员", field="attendees")
+    allowed = set(eligible_members(meeting.organization).filter(pk__in=present_ids | absent_ids).values_list("pk", flat=True))
+    if (present_ids | absent_ids) - allowed:
+        raise DomainError("所选党员不属于本组织", field="attendees")
+    before = snapshot(meeting)
+    for key, value in (data or {}).items():
+        if key in FIELDS and key != "organization":
+            setattr(meeting, key, value)
+    meeting.status = Meeting.Status.HELD
+    _check(meeting, today or timezone.localdate())
+    meeting.save()
+    meeting.attendances.all().delete()
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member_id=pk, present=True) for pk in sorted(present_ids)]
+        + [Attendance(meeting=meeting, member_id=pk, present=False, absence_reason=absent[pk]) for pk in sorted(absent_ids)]
+    )
+    change_log(
+        instance=meeting,
+        user=by,
+        action=ChangeRecord.Action.UPDATE,
+        before=before,
+        after={**snapshot(meeting), "出席情况": f"出席{len(present_ids)}人，缺席{len(absent_ids)}人"},
+        source=source,
+    )
+    return meeting
+
+
+@transaction.atomic
+def attachment_add(*, meeting: Meeting, by: Any, file: Any) -> Attachment:
+    """A photo or file (already validated by the form) kept with the meeting."""
+    return Attachment.objects.create(meeting=meeting, file=file, name=file.name[:200], size=file.size, uploaded_by=by)
+
+
+@transaction.atomic
+def requirement_update(*, requirement: Requirement, by: Any, data: Mapping[str, Any]) -> Requirement:
+    """The town admin tunes a rule; compliance is read from it from then on."""
+    before = snapshot(requirement)
+    for key in Requirement.HISTORY_FIELDS:
+        if key in data:
+            setattr(requirement, key, data[key])
+    after = snapshot(requirement)
+    if after != before:
+        requirement.save()
+        change_log(instance=requirement, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after)
+    return requirement

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from qiangji.orglife import views, views_compliance
+
+app_name = "orglife"
+urlpatterns = [
+    path("", views.meeting_list, name="list"),
+    path("export/", views.export, name="export"),
+    path("new/", views.create, name="create"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/complete/", views.complete, name="complete"),
+    path("<int:pk>/attach/", views.attach, name="attach"),
+    path("<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
+    path("compliance/", views_compliance.overview, name="overview"),
+    path("compliance/<int:org_pk>/", views_compliance.grid, name="grid"),
+    path("requirements/", views_compliance.requirements, name="requirements"),
+    path("requirements/<int:pk>/edit/", views_compliance.requirement_edit, name="requirement_edit"),
+]
