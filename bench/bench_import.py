@@ -6,7 +6,7 @@
 
 Works in a database of its own next to the one it is given (`<file>-import.sqlite3`, or
 `<name>_import` on the same PostgreSQL server), which it empties first: the dataset other
-benchmarks use stays untouched. It builds a district-sized organization tree (10 towns, 2,650
+benchmarks use stays untouched. It builds a district-sized organization tree (10 towns, 2,651
 organizations), writes a national-roster-style workbook (a title row, then 姓名 … 党内职务, valid
 synthetic ID numbers, every organization existing) to bench/data/, and times, per size:
 
@@ -19,12 +19,16 @@ synthetic ID numbers, every organization existing) to bench/data/, and times, pe
 - commit: "确认导入" (the file read again, every row checked again, members + history written);
 - re-analyse and re-commit: the same file again, every row unchanged.
 
-Prints a Markdown table (seconds, rows per second, queries). `--profile` writes pyinstrument's
-text profile of each step to bench/out/ (pip install pyinstrument; not a project dependency).
+Prints a Markdown table: wall and CPU seconds (CPU of this process plus, for PostgreSQL on the
+same host, of its backend: the figure to trust on a busy machine), rows per second, queries (COPY
+counted as one), and the process's peak memory so far (the floor runs last, as it holds every row
+at once). `--profile` writes pyinstrument's text profile of each step to bench/out/
+(pip install pyinstrument; not a project dependency).
 """
 
 import argparse
 import datetime as dt
+import gc
 import io
 import os
 import random
@@ -32,6 +36,7 @@ import resource
 import sys
 import time
 import warnings
+from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -214,15 +219,22 @@ def measured(label: str, results: list, rows: int, profile: str | None):
         profiler.start()
     server = server_cpu()
     started, cpu = time.perf_counter(), time.process_time()
-    with CaptureQueriesContext(connection) as queries:  # COPY included (bulk.insert logs it)
-        yield
+    log, connection.queries_log = connection.queries_log, deque()  # no 9,000-query cap
+    try:
+        with CaptureQueriesContext(connection) as queries:  # COPY included (bulk.insert logs it)
+            yield
+        count = len(queries)
+    finally:
+        connection.queries_log = log
     elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu + server_cpu() - server
+    gc.collect()
     if profiler is not None:
         profiler.stop()
         out = BENCH / "out" / f"bench_import-{profile}-{rows}-{label}.txt"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(profiler.output_text(unicode=True, color=False, show_all=False))
-    results.append((label, elapsed, cpu, len(queries)))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    results.append((label, elapsed, cpu, count, peak))
 
 
 def empty_members() -> None:
@@ -276,7 +288,7 @@ def floor(data: bytes, user) -> None:
         transaction.set_rollback(True)
 
 
-def bench_size(n: int, user, profile: str | None) -> list[tuple[str, float, int]]:
+def bench_size(n: int, user, profile: str | None) -> list[tuple[str, float, float, int, float]]:
     from django.conf import settings
     from django.db import connection
     from python_calamine import CalamineWorkbook
@@ -288,12 +300,11 @@ def bench_size(n: int, user, profile: str | None) -> list[tuple[str, float, int]
     path = roster(n)
     data = path.read_bytes()
     empty_members()
-    results: list[tuple[str, float, int]] = []
+    results: list[tuple[str, float, float, int, float]] = []
     with measured("calamine", results, n, None):
         sheet = CalamineWorkbook.from_filelike(io.BytesIO(data)).get_sheet_by_index(0).to_python()
     assert len(sheet) == n + 2, len(sheet)
-    with measured("floor", results, n, profile and "floor"):
-        floor(data, user)
+    del sheet
     for label in ("analyse", "commit", "re-analyse", "re-commit"):
         if label.endswith("analyse"):
             with measured(label, results, n, profile and connection.vendor):
@@ -304,6 +315,11 @@ def bench_size(n: int, user, profile: str | None) -> list[tuple[str, float, int]
                 batch = services.import_batch_commit(batch=batch, by=user)
         if batch.counts.get(expected) != n:
             raise SystemExit(f"{label}: expected {n} {expected} rows, got {batch.counts} ({batch.status}: {batch.message})")
+    del batch
+    # Last: it holds every row at once, and the peak memory shown is the process's so far.
+    empty_members()
+    with measured("floor", results, n, profile and "floor"):
+        floor(data, user)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -335,19 +351,18 @@ def main(argv: list[str] | None = None) -> int:
         f"数据库：{connection.vendor} {version}（{connection.settings_dict['NAME']}），{TOWNS * VILLAGES * BRANCHES:,} 个党支部"
     )
     print()
-    print("| rows | step | wall s | CPU s | rows/s | queries | × floor (wall) | × floor (CPU) |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| rows | step | wall s | CPU s | rows/s | queries | × floor (wall) | × floor (CPU) | peak MB so far |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
     for n in args.rows:
         results = bench_size(n, user, "profile" if args.profile else None)
-        wall = {label: seconds for label, seconds, _, _ in results}
-        cpu = {label: seconds for label, _, seconds, _ in results}
-        for label, seconds, used, queries in results:
+        wall = {label: seconds for label, seconds, _, _, _ in results}
+        cpu = {label: seconds for label, _, seconds, _, _ in results}
+        for label, seconds, used, queries, peak in results:
             print(
                 f"| {n:,} | {label} | {seconds:.2f} | {used:.2f} | {n / seconds:,.0f} | {queries:,} | "
-                f"{seconds / wall['floor']:.2f} | {used / cpu['floor']:.2f} |",
+                f"{seconds / wall['floor']:.2f} | {used / cpu['floor']:.2f} | {peak:,.0f} |",
                 flush=True,
             )
-    print(f"\npeak memory of this process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MB")
     return 0
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "qiangji.plans",
     "qiangji.orglife",
     "qiangji.trainings",
+    "qiangji.liaison",
     "qiangji.home",
     "qiangji.demo",
 ]

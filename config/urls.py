@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("accounts/", include("qiangji.accounts.urls")),
     path("orgs/", include("qiangji.orgs.urls")),
+    path("liaison/meetings/", include("qiangji.liaison.urls")),
     path("liaison/", include("qiangji.orgs.liaison_urls")),
     path("members/", include("qiangji.members.urls")),
     path("trainings/", include("qiangji.trainings.urls")),

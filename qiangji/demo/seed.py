@@ -20,13 +20,19 @@ from qiangji.accounts.models import LoginAttempt, RoleGrant, User
 from qiangji.core.history import change_record
 from qiangji.core.models import ChangeRecord
 from qiangji.demo import names
+from qiangji.demo.life import LifeResult, seed_life
 from qiangji.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from qiangji.demo.people import REFERENCE_DATE
 from qiangji.demo.town import TownPlan, town_plan
 from qiangji.members.models import Member
 from qiangji.members.services import member_build
+from qiangji.orglife.models import Attendance as MeetingAttendance
+from qiangji.orglife.models import Meeting
 from qiangji.orgs.models import Chain, Grid, LiaisonGroup, Organization, Position, Street, Unit, Village
 from qiangji.orgs.services import organization_create
+from qiangji.plans.models import WorkPlan
+from qiangji.trainings.models import Attendance as TrainingAttendance
+from qiangji.trainings.models import Training
 
 BATCH = 1000
 REASON = "生成演示数据"
@@ -39,6 +45,7 @@ class SeedResult:
     plan: TownPlan
     seconds: float
     users: int
+    life: LifeResult
 
 
 def demo_root() -> Organization | None:
@@ -202,7 +209,8 @@ def seed_town(*, seed: int, members: int, today: dt.date) -> SeedResult:
         users = _accounts(orgs, by_org)
         _liaison_assignments(plan, orgs)
         _positions(plan, villages, chains, orgs)
-    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users)
+        life = seed_life(seed=seed, orgs=orgs, by_org=by_org, today=today)
+    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users, life=life)
 
 
 def _purge_history(model, ids: list[int]) -> None:
@@ -229,6 +237,18 @@ def demo_position_names() -> list[str]:
     return [p.name for p in town_plan(seed=0, members=0, today=REFERENCE_DATE).positions]
 
 
+def _reset_life(root: Organization) -> None:
+    """Meetings (with their attendance and history), trainings and work plans of the demo town."""
+    meetings = Meeting.objects.filter(organization__path__startswith=root.path)
+    _purge_history(Meeting, list(meetings.values_list("pk", flat=True)))
+    MeetingAttendance.objects.filter(meeting__organization__path__startswith=root.path).delete()
+    meetings.delete()
+    trainings = Training.objects.filter(organization__path__startswith=root.path)
+    TrainingAttendance.objects.filter(session__training__in=trainings).delete()
+    trainings.delete()
+    WorkPlan.objects.filter(organization__path__startswith=root.path).delete()
+
+
 @transaction.atomic
 def reset_town() -> None:
     """Remove everything seed_town wrote. Demo accounts stay (audit records point at them) but lose their grants."""
@@ -242,6 +262,7 @@ def reset_town() -> None:
     LoginAttempt.objects.filter(username__in=usernames).delete()
     if root is not None:
         subtree = Organization.objects.filter(path__startswith=root.path)
+        _reset_life(root)
         member_ids = list(Member.objects.filter(organization__path__startswith=root.path).values_list("pk", flat=True))
         _purge_history(Member, member_ids)
         _purge_history(Organization, list(subtree.values_list("pk", flat=True)))
@@ -265,6 +286,7 @@ def town_counts(today: dt.date) -> dict[str, int]:
     members = Member.objects.filter(organization__path__startswith=root.path)
     kinds = Counter(orgs.values_list("kind", flat=True))
     village_kinds = Counter(Village.objects.filter(name__in=[v.name for v in names.VILLAGES]).values_list("kind", flat=True))
+    meetings = Meeting.objects.filter(organization__path__startswith=root.path)
     term = Counter(o.term_status(today) for o in orgs.exclude(term_end__isnull=True))
     return {
         "villages": sum(village_kinds.values()),
@@ -283,6 +305,12 @@ def town_counts(today: dt.date) -> dict[str, int]:
         "positions": Position.objects.filter(name__in=demo_position_names()).count(),
         "liaison_groups": LiaisonGroup.objects.filter(name__in=names.LIAISON_GROUPS).count(),
         "accounts": User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).count(),
+        "meetings_held": meetings.filter(status=Meeting.Status.HELD).count(),
+        "meetings_scheduled": meetings.filter(status=Meeting.Status.SCHEDULED).count(),
+        "meeting_attendances": MeetingAttendance.objects.filter(meeting__in=meetings).count(),
+        "trainings": Training.objects.filter(organization__path__startswith=root.path).count(),
+        "training_attendances": TrainingAttendance.objects.filter(session__training__organization__in=orgs).count(),
+        "plans": WorkPlan.objects.filter(organization__path__startswith=root.path, year=today.year).count(),
         "expired": term.get("expired", 0),
         "ends_1m": term.get("ends_1m", 0),
         "ends_6m": term.get("ends_6m", 0),

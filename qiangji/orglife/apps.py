@@ -7,3 +7,9 @@ class OrglifeConfig(AppConfig):
     name = "qiangji.orglife"
     label = "orglife"
     verbose_name = "组织生活"
+
+    def ready(self) -> None:
+        from qiangji.core.spreadsheets import register
+        from qiangji.orglife.importers import MeetingImporter
+
+        register(MeetingImporter())

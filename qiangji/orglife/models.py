@@ -188,3 +188,50 @@ class Attachment(models.Model):
     @property
     def is_image(self) -> bool:
         return Path(self.name).suffix.lower() in (".jpg", ".jpeg", ".png", ".gif", ".webp")
+
+
+class HomeStudyVisitQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+
+class HomeStudyVisit(models.Model):
+    """送学上门: bringing a session to a member who could not attend (frail, mobile, sick…).
+
+    A visit in a period counts for "no member left behind" like attending a meeting would.
+    """
+
+    HISTORY_FIELDS = ("member", "organization", "date", "visitors", "topic", "meeting", "notes")
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", related_name="home_study_visits", on_delete=models.CASCADE)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", related_name="home_study_visits", on_delete=models.PROTECT
+    )
+    date = models.DateField("日期")
+    visitor_users = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="送学人员（账号）", related_name="+", blank=True
+    )
+    visitors = models.CharField("送学人员", max_length=200, blank=True)
+    topic = models.CharField("学习内容", max_length=200)
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name="补学的会议",
+        related_name="home_study_visits",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+    )
+    notes = models.TextField("备注", blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", related_name="+", null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = HomeStudyVisitQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "送学上门"
+        ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["member", "date"], name="home_study_member_date")]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} 送学上门：{self.member}"

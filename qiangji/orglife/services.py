@@ -31,19 +31,30 @@ def _check(meeting: Meeting, today: dt.date) -> None:
 
 @transaction.atomic
 def meeting_schedule(
-    *, by: Any, data: Mapping[str, Any], today: dt.date | None = None, source: str = ChangeRecord.Source.WEB
+    *,
+    by: Any,
+    data: Mapping[str, Any],
+    today: dt.date | None = None,
+    source: str = ChangeRecord.Source.WEB,
+    batch: Any = None,
 ) -> Meeting:
     """Record a meeting: scheduled ahead, or (status held) one already held."""
     meeting = Meeting(**{k: v for k, v in data.items() if k in FIELDS}, created_by=by)
     _check(meeting, today or timezone.localdate())
     meeting.save()
-    change_log(instance=meeting, user=by, action=ChangeRecord.Action.CREATE, before=None, source=source)
+    change_log(instance=meeting, user=by, action=ChangeRecord.Action.CREATE, before=None, source=source, batch=batch)
     return meeting
 
 
 @transaction.atomic
 def meeting_update(
-    *, meeting: Meeting, by: Any, data: Mapping[str, Any], today: dt.date | None = None, source: str = ChangeRecord.Source.WEB
+    *,
+    meeting: Meeting,
+    by: Any,
+    data: Mapping[str, Any],
+    today: dt.date | None = None,
+    source: str = ChangeRecord.Source.WEB,
+    batch: Any = None,
 ) -> Meeting:
     """Change a meeting's details; its organization stays (attendance belongs to it)."""
     before = snapshot(meeting)
@@ -54,7 +65,9 @@ def meeting_update(
     after = snapshot(meeting)
     if after != before:
         meeting.save()
-        change_log(instance=meeting, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after, source=source)
+        change_log(
+            instance=meeting, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after, source=source, batch=batch
+        )
     return meeting
 
 

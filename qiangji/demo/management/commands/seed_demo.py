@@ -16,7 +16,10 @@ def _date(value: str) -> dt.date:
 
 
 class Command(BaseCommand):
-    help = "生成演示镇（竖新镇）：村居、网格、产业链、商区、单位、党组织、党员、阵地、指导联络组和各角色演示账号。"
+    help = (
+        "生成演示镇（竖新镇）：村居、网格、产业链、商区、单位、党组织、党员、阵地、指导联络组、各角色演示账号，"
+        "以及本年度的组织生活、培训和工作计划备案。"
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--seed", type=int, default=2026, help="随机种子：同一种子生成同一个演示镇（默认 2026）")
@@ -51,6 +54,9 @@ class Command(BaseCommand):
             f"  单位 {c['units']} 家，基层党组织 {c['organizations']} 个（另有党小组 {c['groups']} 个）",
             f"  党员 {c['members']} 名（预备党员 {c['probationary']}，流动党员 {c['mobile']}，年老体弱 {c['frail']}）",
             f"  党群服务阵地 {c['positions']} 个，指导联络组 {c['liaison_groups']} 个，演示账号 {c['accounts']} 个",
+            f"  {today.year}年组织生活：已召开会议 {c['meetings_held']} 次（出席登记 {c['meeting_attendances']} 条），"
+            f"计划召开 {c['meetings_scheduled']} 次；培训 {c['trainings']} 个（出勤登记 {c['training_attendances']} 条）；"
+            f"工作计划备案 {c['plans']} 份",
             f"  届期提醒（以 {today:%Y-%m-%d} 计）：已届满 {c['expired']} 个，1个月内届满 {c['ends_1m']} 个，"
             f"6个月内届满 {c['ends_6m']} 个",
             "演示账号：python manage.py demo_logins",

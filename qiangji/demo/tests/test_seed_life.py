@@ -1,0 +1,142 @@
+"""seed_demo fills the year up to today: meetings with attendance, trainings with hours, work plans."""
+
+import datetime as dt
+from collections import Counter
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count, Q, Sum
+
+from qiangji.core.models import ChangeRecord
+from qiangji.members.models import Member
+from qiangji.orglife.compliance import compliance_grids
+from qiangji.orglife.models import Attendance, Meeting
+from qiangji.orgs.models import Organization
+from qiangji.plans.models import WorkPlan
+from qiangji.trainings import models as tr
+
+TODAY = dt.date(2026, 11, 25)
+
+
+@pytest.fixture(autouse=True)
+def _fast_hasher(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def seed(*args: str, seed: int = 7, today: dt.date = TODAY) -> str:
+    out = StringIO()
+    call_command("seed_demo", "--members", "200", "--seed", str(seed), "--today", today.isoformat(), *args, stdout=out)
+    return out.getvalue()
+
+
+def life() -> tuple:
+    """Everything seed_demo wrote for the year, by names rather than ids."""
+    meetings = sorted(Meeting.objects.values_list("organization__name", "kind", "status", "date", "topic", "presenter__name"))
+    attendance = sorted(
+        Attendance.objects.filter(present=False).values_list(
+            "meeting__organization__name", "meeting__date", "member__id_number", "absence_reason", "note"
+        )
+    )
+    trainings = sorted(tr.Attendance.objects.values_list("session__topic", "session__date", "member__id_number", "present"))
+    plans = sorted(WorkPlan.objects.values_list("organization__name", "status", "filed_at"))
+    return meetings, attendance, trainings, plans
+
+
+@pytest.fixture
+def demo(db):
+    return seed()
+
+
+def test_the_year_has_meetings_attendance_trainings_and_plans(demo):
+    assert "2026年组织生活：已召开会议 1765 次（出席登记 3415 条），计划召开 62 次" in demo
+    assert "培训 6 个（出勤登记 1498 条）；工作计划备案 108 份" in demo
+    kinds = dict(Meeting.objects.held().values_list("kind").annotate(n=Count("id")).order_by())
+    assert kinds == {"assembly": 350, "discussion": 217, "lecture": 255, "review_meeting": 48, "theme_day": 895}
+    assert Attendance.objects.count() == 3415
+    assert Attendance.objects.filter(present=False).count() == 247
+    assert (tr.Training.objects.count(), tr.Session.objects.count(), tr.Enrolment.objects.count()) == (6, 19, 492)
+    assert dict(WorkPlan.objects.values_list("status").annotate(n=Count("id")).order_by()) == {"filed": 103, "returned": 5}
+
+
+def test_held_meetings_are_in_the_past_with_attendance_and_scheduled_ones_ahead(demo):
+    held = Meeting.objects.held()
+    assert not held.filter(date__gt=TODAY).exists() and not held.filter(date__year__lt=TODAY.year).exists()
+    scheduled = Meeting.objects.filter(status="scheduled")
+    assert set(scheduled.values_list("kind", flat=True)) == {"theme_day", "assembly"}
+    assert all(TODAY < d <= TODAY + dt.timedelta(days=35) for d in scheduled.values_list("date", flat=True))
+    assert not Attendance.objects.filter(meeting__status="scheduled").exists()
+    assert not held.annotate(n=Count("attendances", filter=Q(attendances__present=True))).filter(n=0).exists()
+    for a in Attendance.objects.select_related("member", "meeting__organization"):
+        assert a.member.organization_id == a.meeting.organization_id
+        assert a.present == (a.absence_reason == "")
+    notes = set(Attendance.objects.filter(present=False).values_list("note", flat=True))
+    assert {"外出务工", "生病住院", "年老体弱行动不便"} <= notes
+    assert ChangeRecord.objects.filter(content_type__model="meeting").count() == Meeting.objects.count()
+
+
+def test_the_compliance_heat_map_shows_green_red_and_pending(demo):
+    branches = list(Organization.objects.filter(kind="branch"))
+    grids = compliance_grids(branches, year=TODAY.year, today=TODAY)
+    statuses = Counter(c.status for rows in grids.values() for row in rows for c in row.cells)
+    assert statuses["held"] > 5 * statuses["missed"] > 0
+    assert statuses["pending"] > 0
+    missed = Counter(org for org, rows in grids.items() for row in rows for c in row.cells if c.status == "missed")
+    assert sum(n >= 10 for n in missed.values()) >= 2  # a few weak branches
+    assert len(branches) - len(missed) > len(branches) // 3  # many missed nothing
+
+
+def test_training_hours_vary_around_the_requirement(demo):
+    hours = dict(
+        Member.objects.annotate(
+            h=Sum("training_attendances__session__hours", filter=Q(training_attendances__present=True))
+        ).values_list("pk", "h")
+    )
+    members = Member.objects.exclude(party_post__in=tr.LEADER_POSTS).values_list("pk", flat=True)
+    member_hours = [hours[pk] or Decimal(0) for pk in members]
+    assert sum(h >= 32 for h in member_hours) > 0 and sum(h < 32 for h in member_hours) > 0
+    secretaries = Member.objects.filter(party_post="secretary").values_list("pk", flat=True)
+    secretary_hours = [hours[pk] or Decimal(0) for pk in secretaries]
+    assert sum(h >= 56 for h in secretary_hours) > 0 and sum(h < 56 for h in secretary_hours) > 0
+    rotation = tr.Enrolment.objects.filter(training__kind="rotation")
+    assert rotation.count() == Member.objects.count() == rotation.values("member").distinct().count()
+
+
+def test_most_organizations_filed_this_years_plan(demo):
+    filing = Organization.objects.exclude(kind="group")
+    filed = WorkPlan.objects.filter(year=TODAY.year, status="filed")
+    assert filing.count() - WorkPlan.objects.count() == 7
+    assert filed.filter(organization__parent__isnull=True).exists()
+    assert all(p.returned_at and p.comment for p in WorkPlan.objects.filter(status="returned"))
+    assert all(p.filed_at.date() <= TODAY for p in WorkPlan.objects.all())
+
+
+def test_same_seed_and_day_give_the_same_year(demo):
+    first = life()
+    seed("--reset")
+    assert life() == first
+    seed("--reset", seed=8)
+    assert life() != first
+
+
+def test_reset_removes_the_year_and_builds_it_again(demo):
+    counts = (Meeting.objects.count(), Attendance.objects.count(), tr.Attendance.objects.count(), WorkPlan.objects.count())
+    history = ChangeRecord.objects.count()
+    seed("--reset")
+    assert (
+        Meeting.objects.count(),
+        Attendance.objects.count(),
+        tr.Attendance.objects.count(),
+        WorkPlan.objects.count(),
+    ) == counts
+    assert ChangeRecord.objects.count() == history
+    assert tr.Training.objects.count() == 6
+
+
+def test_early_in_the_year_there_is_little_yet(db):
+    seed(today=dt.date(2027, 1, 20))
+    assert not Meeting.objects.held().exclude(date__range=(dt.date(2027, 1, 1), dt.date(2027, 1, 20))).exists()
+    assert not tr.Attendance.objects.exists()  # no session has taken place yet
+    assert tr.Session.objects.count() == 19
+    assert not WorkPlan.objects.filter(filed_at__date__gt=dt.date(2027, 1, 20)).exists()

@@ -1,0 +1,123 @@
+"""No member left behind: the counts card, an organization's uncovered members, recording a visit."""
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from qiangji.core.access import get_scope
+from qiangji.core.errors import DomainError
+from qiangji.members.selectors import get_member_for_user
+from qiangji.orglife.forms_homestudy import HomeStudyForm
+from qiangji.orglife.homestudy import (
+    COVERAGE_LABELS,
+    NEITHER,
+    coverage,
+    coverage_counts,
+    home_study_counts,
+    home_study_recent,
+    home_study_record,
+    month_bounds,
+)
+from qiangji.orglife.models import Meeting
+from qiangji.orglife.selectors import MEETING_ORG_KINDS, organizations_for_compliance
+from qiangji.orglife.views import STAFF, _date, require_role
+from qiangji.orgs.selectors import get_organization_for_user
+
+
+def _month(request: HttpRequest) -> dt.date:
+    """?month=YYYY-MM, this month by default."""
+    value = request.GET.get("month", "")
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise Http404 from None
+
+
+@login_required
+def summary(request: HttpRequest) -> HttpResponse:
+    """ "交流研讨N次，送学上门M次" over a date range (this year by default), and the organizations."""
+    require_role(request, *STAFF)
+    today = timezone.localdate()
+    start = _date(request.GET.get("from", "")) or today.replace(month=1, day=1)
+    end = _date(request.GET.get("to", "")) or today
+    if end < start:
+        start, end = end, start
+    return render(
+        request,
+        "orglife/home_study_summary.html",
+        {
+            "start": start,
+            "end": end,
+            "counts": home_study_counts(request.user, start, end),
+            "organizations": organizations_for_compliance(user=request.user),
+        },
+    )
+
+
+@login_required
+def gaps(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """One organization and month: members neither present at a meeting nor visited."""
+    require_role(request, *STAFF)
+    organization = get_organization_for_user(request.user, org_pk)
+    if organization.kind not in MEETING_ORG_KINDS:
+        raise Http404
+    month = _month(request)
+    start, end = month_bounds(month)
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in Meeting.Kind.values else ""
+    rows = coverage(organization, start=start, end=end, kind=kind)
+    scope = get_scope(request.user)
+    return render(
+        request,
+        "orglife/home_study_gaps.html",
+        {
+            "organization": organization,
+            "month": month,
+            "start": start,
+            "end": end,
+            "kind": kind,
+            "kinds": Meeting.Kind.choices,
+            "missing": [r for r in rows if r.status == NEITHER],
+            "counts": coverage_counts(rows),
+            "labels": COVERAGE_LABELS,
+            "can_record": scope.covers(organization.path, "manage"),
+            "visits": list(home_study_recent(user=request.user, organization=organization, start=start, end=end)),
+        },
+    )
+
+
+@login_required
+def record(request: HttpRequest, member_pk: int) -> HttpResponse:
+    """Record a home-study visit to one member (those who manage the member's organization)."""
+    member = get_member_for_user(request.user, member_pk, "manage")
+    back = request.GET.get("next", "")
+    if not back.startswith("/") or back.startswith("//"):
+        back = reverse("orglife:home_study_gaps", args=[member.organization_id])
+    form = HomeStudyForm(request.POST or None, member=member, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data: dict[str, Any] = form.cleaned_data
+        try:
+            home_study_record(
+                by=request.user,
+                member=member,
+                date=data["date"],
+                topic=data["topic"],
+                visitors=data["visitors"],
+                visitor_users=[request.user] if data["include_me"] else [],
+                meeting=data["meeting"],
+                notes=data["notes"],
+            )
+        except DomainError as error:
+            form.add_error(error.field, error.message)
+        else:
+            messages.success(request, f"已登记对{member.name}的送学上门。")
+            return redirect(back)
+    return render(request, "orglife/home_study_form.html", {"form": form, "member": member, "back": back})
