@@ -21,7 +21,7 @@
       xAxis: { type: "category", data: data.kinds, position: "top", splitArea: { show: true } },
       yAxis: { type: "category", data: data.organizations, inverse: true, splitArea: { show: true } },
       visualMap: {
-        min: 0, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0,
+        min: 0, max: 100, dimension: 2, calculable: true, orient: "horizontal", left: "center", bottom: 0,
         text: ["100%", "0%"], inRange: { color: ["#c0392b", "#f1c40f", "#27ae60"] },
       },
       series: [{
