@@ -235,3 +235,46 @@ class HomeStudyVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} 送学上门：{self.member}"
+
+
+class YearSchedule(models.Model):
+    """年度组织生活安排: which kinds in which months, and the fixed theme-day date, for one year.
+
+    The town admin edits it as a draft and publishes it; staff see only a published schedule.
+    """
+
+    HISTORY_FIELDS = ("year", "theme_day", "note", "published_at")
+
+    year = models.PositiveSmallIntegerField("年度", unique=True)
+    theme_day = models.PositiveSmallIntegerField("主题党日（每月几日）", default=15)
+    note = models.TextField("说明", blank=True)
+    published_at = models.DateTimeField("发布时间", null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度组织生活安排"
+        ordering = ["-year"]
+
+    def __str__(self) -> str:
+        return f"{self.year}年组织生活安排"
+
+    @property
+    def published(self) -> bool:
+        return self.published_at is not None
+
+
+class ScheduleItem(models.Model):
+    """One kind of meeting in a year's schedule: the months (1–12) it is held in."""
+
+    schedule = models.ForeignKey(YearSchedule, verbose_name="年度安排", related_name="items", on_delete=models.CASCADE)
+    kind = models.CharField("会议类型", max_length=30, choices=MeetingKind.choices)
+    months = models.JSONField("月份", default=list)
+    topics = models.JSONField("各月主题", default=dict, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "年度安排事项"
+        ordering = ["schedule", "id"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "kind"], name="unique_schedule_item_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}：{'、'.join(f'{m}月' for m in self.months)}"

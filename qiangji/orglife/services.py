@@ -10,7 +10,15 @@ from django.utils import timezone
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
-from qiangji.orglife.models import Attachment, Attendance, Meeting, Requirement
+from qiangji.orglife.models import (
+    Attachment,
+    Attendance,
+    Meeting,
+    MeetingKind,
+    Requirement,
+    ScheduleItem,
+    YearSchedule,
+)
 from qiangji.orglife.selectors import MEETING_ORG_KINDS, eligible_members
 
 # The fields a meeting form writes are exactly those whose history is kept.
@@ -136,3 +144,62 @@ def requirement_update(*, requirement: Requirement, by: Any, data: Mapping[str, 
         requirement.save()
         change_log(instance=requirement, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after)
     return requirement
+
+
+def _schedule_after(schedule: YearSchedule) -> dict[str, Any]:
+    plan = "；".join(
+        f"{item.get_kind_display()}：{'、'.join(str(m) for m in item.months)}月" for item in schedule.items.order_by("id")
+    )
+    return {**snapshot(schedule), "安排": plan}
+
+
+@transaction.atomic
+def schedule_save(*, year: int, by: Any, theme_day: int, note: str, months: Mapping[str, Iterable[int]]) -> YearSchedule:
+    """Create or edit the year's schedule ({kind: months}); a published one stays published, with history."""
+    if not 1 <= theme_day <= 28:
+        raise DomainError("主题党日请填写 1 至 28 日（每个月都有的日期）", field="theme_day")
+    plan: dict[str, list[int]] = {}
+    for kind, values in months.items():
+        if kind not in MeetingKind.values:
+            raise DomainError("会议类型不正确")
+        chosen = sorted(set(values))
+        if any(not isinstance(m, int) or not 1 <= m <= 12 for m in chosen):
+            raise DomainError("月份应为 1 至 12", field=f"months_{kind}")
+        if chosen:
+            plan[kind] = chosen
+    schedule = YearSchedule.objects.select_for_update().filter(year=year).first()
+    created = schedule is None
+    if created:
+        schedule = YearSchedule(year=year)
+        before = None
+    else:
+        before = _schedule_after(schedule)
+    schedule.theme_day, schedule.note = theme_day, note
+    schedule.save()
+    existing = {item.kind: item for item in schedule.items.all()}
+    for kind, item in existing.items():
+        if kind not in plan:
+            item.delete()
+    for kind, chosen in plan.items():
+        item = existing.get(kind) or ScheduleItem(schedule=schedule, kind=kind)
+        if item.months != chosen or item.pk is None:
+            item.months = chosen
+            item.topics = {k: v for k, v in item.topics.items() if int(k) in chosen}
+            item.save()
+    after = _schedule_after(schedule)
+    if after != before:
+        action = ChangeRecord.Action.CREATE if created else ChangeRecord.Action.UPDATE
+        change_log(instance=schedule, user=by, action=action, before=before, after=after)
+    return schedule
+
+
+@transaction.atomic
+def schedule_publish(*, schedule: YearSchedule, by: Any, now: dt.datetime | None = None) -> YearSchedule:
+    """Publish (or re-publish after edits) the year's schedule to every staff role."""
+    if not schedule.items.exists():
+        raise DomainError("年度安排还没有任何会议，不能发布")
+    before = _schedule_after(schedule)
+    schedule.published_at = now or timezone.now()
+    schedule.save(update_fields=["published_at", "updated_at"])
+    change_log(instance=schedule, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=_schedule_after(schedule))
+    return schedule

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from qiangji.orglife import views, views_compliance, views_homestudy
+from qiangji.orglife import views, views_compliance, views_homestudy, views_schedule
 
 app_name = "orglife"
 urlpatterns = [
@@ -16,6 +16,9 @@ urlpatterns = [
     path("compliance/<int:org_pk>/", views_compliance.grid, name="grid"),
     path("requirements/", views_compliance.requirements, name="requirements"),
     path("requirements/<int:pk>/edit/", views_compliance.requirement_edit, name="requirement_edit"),
+    path("schedule/", views_schedule.schedule, name="schedule"),
+    path("schedule/<int:year>/edit/", views_schedule.schedule_edit, name="schedule_edit"),
+    path("schedule/<int:year>/publish/", views_schedule.schedule_publish_view, name="schedule_publish"),
     path("home-study/", views_homestudy.summary, name="home_study"),
     path("home-study/<int:org_pk>/", views_homestudy.gaps, name="home_study_gaps"),
     path("home-study/visit/<int:member_pk>/", views_homestudy.record, name="home_study_record"),

@@ -17,6 +17,7 @@ from qiangji.core.history import history_for
 from qiangji.core.pagination import paginate
 from qiangji.orglife.forms import AttachmentForm, AttendanceForm, MeetingForm
 from qiangji.orglife.models import Meeting
+from qiangji.orglife.schedule import theme_day_for
 from qiangji.orglife.selectors import get_meeting_for_user, meeting_attendances, meetings_list
 from qiangji.orglife.services import attachment_add, meeting_complete, meeting_schedule, meeting_update
 from qiangji.orgs.selectors import get_organization_for_user, organization_choices
@@ -117,6 +118,11 @@ def create(request: HttpRequest) -> HttpResponse:
         initial["organization"] = get_organization_for_user(request.user, int(request.GET["org"]), "manage").pk
     if request.GET.get("kind") in Meeting.Kind.values:
         initial["kind"] = request.GET["kind"]
+    month = request.GET.get("month", "")
+    if initial.get("kind") == Meeting.Kind.THEME_DAY and month.isdigit() and 1 <= int(month) <= 12:
+        theme_day = theme_day_for(year=timezone.localdate().year, month=int(month))
+        if theme_day:
+            initial["date"] = theme_day
     form = MeetingForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

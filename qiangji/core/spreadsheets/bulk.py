@@ -44,10 +44,11 @@ def insert(objects: Sequence[models.Model], *, batch_size: int = 1000) -> None:
         model._default_manager.bulk_create(objects, batch_size=batch_size)
         return
     opts = model._meta
-    fields = [f for f in opts.concrete_fields if f.column]
-    relations = [f for f in fields if f.is_relation]
-    as_is = [_AS_IS.get(type(f)) for f in fields]
     qn = connection.ops.quote_name
+    fields = [f for f in opts.concrete_fields if f.column]  # (a column-less field has no value to send)
+    columns = ", ".join(qn(str(f.column)) for f in fields)
+    relations: list[Any] = [f for f in fields if f.is_relation]
+    as_is = [_AS_IS.get(type(f)) for f in fields]
     table, pk_column = opts.db_table, opts.pk.column
     with connection.cursor() as cursor:
         missing = [obj for obj in objects if obj.pk is None]
@@ -58,7 +59,7 @@ def insert(objects: Sequence[models.Model], *, batch_size: int = 1000) -> None:
             )
             for obj, (pk,) in zip(missing, cursor.fetchall(), strict=True):
                 obj.pk = pk
-        sql = f"COPY {qn(table)} ({', '.join(qn(f.column) for f in fields)}) FROM STDIN"
+        sql = f"COPY {qn(table)} ({columns}) FROM STDIN"
         started = time.monotonic()
         with cursor.cursor.copy(sql) as copy:
             for obj in objects:
@@ -78,7 +79,7 @@ def insert(objects: Sequence[models.Model], *, batch_size: int = 1000) -> None:
         obj._state.db = using
 
 
-def _related_saved(obj: models.Model, relations: list[models.Field]) -> None:
+def _related_saved(obj: models.Model, relations: list[Any]) -> None:
     """What bulk_create checks of foreign keys: a related object must have been saved, and one
     saved after it was assigned gives its primary key now."""
     for field in relations:

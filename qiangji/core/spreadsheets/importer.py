@@ -158,15 +158,14 @@ class FormImporter(Importer):
         `rebound(data, instance=…)` (see MemberForm) is therefore built once for new objects and
         once for existing ones per run, then rebound in place for every further row of its kind
         (its `form_kwargs` must then be the same for every row of a kind)."""
-        if not hasattr(self.form_class, "rebound"):
-            return self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
         built: dict[bool, forms.Form] = ctx.cache.setdefault("_forms", {})
         first = built.get(instance is None)
-        if first is None:
-            form = self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
+        if first is not None:
+            return first.rebound(data, instance=instance)  # type: ignore[attr-defined]
+        form = self.form_class(data=data, user=ctx.user, instance=instance, **self.form_kwargs(instance, ctx))
+        if hasattr(form, "rebound"):
             built[instance is None] = form
-            return form
-        return first.rebound(data, instance=instance)  # type: ignore[attr-defined]
+        return form
 
     def check(self, values: dict[str, Any], ctx: ImportContext) -> Checked:
         instance = self.find(values, ctx)
