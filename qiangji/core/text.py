@@ -16,9 +16,17 @@ _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 _EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
+# Chinese prose keeps its own punctuation (主题党日：清洁家园), so the full-width comma, colon,
+# semicolon, exclamation and question marks stay; letters, digits, brackets and the other
+# symbols that districts type in full width for names and numbers fold to ASCII.
+_PROSE_PUNCTUATION = "！，：；？"
+_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _PROSE_PUNCTUATION}
+_HALFWIDTH[0x3000] = 0x20
+
+
 def halfwidth(value: str) -> str:
-    """Full-width letters, digits and punctuation to ASCII; the ideographic space to a space."""
-    return unicodedata.normalize("NFKC", value)
+    """Full-width letters, digits and symbols to ASCII; the ideographic space to a space."""
+    return value.translate(_HALFWIDTH)
 
 
 def clean_text(value: object) -> str:
@@ -47,7 +55,8 @@ def clean_compact(value: object) -> str:
         if value.is_integer():
             return str(int(value))
         return repr(value)
-    text = clean_text(value).replace(" ", "")
+    # Codes and numbers carry no prose: fold every compatibility character.
+    text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
     if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
         try:
             number = Decimal(text)

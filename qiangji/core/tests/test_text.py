@@ -16,6 +16,7 @@ from qiangji.core.text import clean_compact, clean_text, halfwidth, parse_date
         ("  东村\u3000第一  党支部 ", "东村 第一 党支部"),
         ("竖新镇\u00a0党委", "竖新镇 党委"),
         ("（一）", "(一)"),
+        ("主题党日：清洁家园，人人参与！", "主题党日：清洁家园，人人参与！"),
         (None, ""),
         (12.0, "12"),
         (3, "3"),

@@ -86,7 +86,7 @@ def test_import_creates_held_meetings_and_reports_bad_rows(town, tmp_path, capsy
         )
     ) == [
         ("东村第一党支部", "theme_day", "held", dt.date(2026, 3, 5), "东村党群服务站", "学雷锋志愿服务", "赵一"),
-        ("东村第一党支部", "lecture", "held", dt.date(2026, 3, 20), "", "书记讲党课:担当作为", "王书记"),
+        ("东村第一党支部", "lecture", "held", dt.date(2026, 3, 20), "", "书记讲党课：担当作为", "王书记"),
         ("竖新镇某某公司党支部", "discussion", "held", dt.date(2026, 4, 2), "会议室", "安全生产交流研讨", ""),
     ]
     assert ChangeRecord.objects.filter(source=ChangeRecord.Source.COMMAND).count() == 3
