@@ -147,6 +147,8 @@ IMPORT_MAX_UPLOAD_BYTES = int(env("QIANGJI_IMPORT_MAX_UPLOAD_BYTES", str(20 * 10
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("QIANGJI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(400 * 1024 * 1024)))
 # Files with more data rows than this are analysed and committed by the task worker.
 IMPORT_BACKGROUND_ROWS = int(env("QIANGJI_IMPORT_BACKGROUND_ROWS", "2000"))
+# A batch whose worker has shown no heartbeat for this long can be re-queued by its uploader.
+IMPORT_STALLED_MINUTES = int(env("QIANGJI_IMPORT_STALLED_MINUTES", "10"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -8,7 +8,7 @@ from pypinyin import Style, lazy_pinyin
 
 from qiangji.core.crypto import keyed_hash
 from qiangji.core.errors import DomainError
-from qiangji.core.history import change_log, snapshot
+from qiangji.core.history import change_log, change_record, snapshot
 from qiangji.core.models import ChangeRecord
 from qiangji.members.models import Member, Transfer
 from qiangji.orgs.models import Organization
@@ -46,17 +46,22 @@ def member_update(
 ) -> Member:
     """Change a member's record. The organization is changed only by `member_transfer`."""
     before = snapshot(member)
-    for key, value in data.items():
-        if key in FIELDS and key != "organization":
-            setattr(member, key, value)
+    # Compare real values, not the masked snapshots: a phone number that changes only in its
+    # hidden middle digits is still a change to save (and to record, even if it reads the same).
+    changed = [key for key, value in data.items() if key in FIELDS and key != "organization" and getattr(member, key) != value]
+    for key in changed:
+        setattr(member, key, data[key])
     member.name_initials = name_initials(member.name)
     member.id_number_hash = keyed_hash(member.id_number)
     after = snapshot(member)
-    if after != before:
+    if changed:
         member.save()
-        change_log(
+        record = change_record(
             instance=member, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after, source=source, batch=batch
         )
+        for key in changed:  # changed behind the mask: still listed, with its masked values
+            record.changes.setdefault(key, [before.get(key), after.get(key)])
+        record.save()
     return member
 
 
