@@ -21,7 +21,7 @@ from qiangji.orglife.forms import MeetingForm
 from qiangji.orglife.models import Attendance, Meeting
 from qiangji.orglife.schemas import CompleteIn, ComplianceOut, MeetingIn, MeetingOut, MeetingPageOut, MeetingPatchIn
 from qiangji.orglife.selectors import get_meeting_for_user, meetings_list
-from qiangji.orglife.services import meeting_complete, meeting_schedule, meeting_update
+from qiangji.orglife.services import meeting_cancel, meeting_complete, meeting_schedule, meeting_update
 from qiangji.orgs.models import Organization
 from qiangji.orgs.selectors import get_organization_for_user
 
@@ -86,6 +86,16 @@ def meeting_update_view(request: HttpRequest, meeting_id: int, payload: MeetingP
     form = MeetingForm({**_form_values(meeting), **payload.model_dump(exclude_unset=True)}, user=user, instance=meeting)
     meeting = meeting_update(meeting=meeting, by=user, data=form_data(form), source=ChangeRecord.Source.API)
     return MeetingOut.of(meeting, with_attendance=True)
+
+
+@router.delete(
+    "/{int:meeting_id}", response={204: None, **WRITE_ERRORS}, operation_id="meeting_cancel", summary="取消计划中的会议"
+)
+def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> Any:
+    user = request.auth
+    meeting = get_meeting_for_user(user, meeting_id, "manage")
+    meeting_cancel(meeting=meeting, by=user, source=ChangeRecord.Source.API)
+    return Status(204, None)
 
 
 @router.post(

@@ -55,6 +55,15 @@ def meeting_schedule(
 
 
 @transaction.atomic
+def meeting_cancel(*, meeting: Meeting, by: Any, source: str = ChangeRecord.Source.WEB) -> None:
+    """Remove a meeting that was only scheduled; a held meeting is a record and stays."""
+    if meeting.status != Meeting.Status.SCHEDULED:
+        raise DomainError("已召开的会议是组织生活记录，不能删除；如有错误请修改")
+    change_log(instance=meeting, user=by, action=ChangeRecord.Action.DELETE, before=snapshot(meeting), after={}, source=source)
+    meeting.delete()
+
+
+@transaction.atomic
 def meeting_update(
     *,
     meeting: Meeting,

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/complete/", views.complete, name="complete"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/attach/", views.attach, name="attach"),
     path("<int:pk>/files/<int:attachment_pk>/", views.attachment, name="attachment"),
     path("compliance/", views_compliance.overview, name="overview"),

@@ -19,7 +19,7 @@ from qiangji.orglife.forms import AttachmentForm, AttendanceForm, MeetingForm
 from qiangji.orglife.models import Meeting
 from qiangji.orglife.schedule import theme_day_for
 from qiangji.orglife.selectors import get_meeting_for_user, meeting_attendances, meetings_list
-from qiangji.orglife.services import attachment_add, meeting_complete, meeting_schedule, meeting_update
+from qiangji.orglife.services import attachment_add, meeting_cancel, meeting_complete, meeting_schedule, meeting_update
 from qiangji.orgs.selectors import get_organization_for_user, organization_choices
 
 STAFF = (TOWN_ADMIN, LIAISON, SECRETARY)
@@ -212,3 +212,17 @@ def attachment(request: HttpRequest, pk: int, attachment_pk: int) -> FileRespons
     meeting = get_meeting_for_user(request.user, pk)
     item = get_object_or_404(meeting.attachments, pk=attachment_pk)
     return FileResponse(item.file.open("rb"), as_attachment=not item.is_image, filename=item.name)
+
+
+@login_required
+@require_POST
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    """Cancel a scheduled meeting (held meetings are records and cannot be removed)."""
+    meeting = get_meeting_for_user(request.user, pk, "manage")
+    try:
+        meeting_cancel(meeting=meeting, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return redirect("orglife:detail", pk=pk)
+    messages.success(request, f"已取消会议“{meeting.topic}”。")
+    return redirect("orglife:list")
