@@ -38,7 +38,7 @@ class TodoItem:
 
 
 # (issue key, title, what to do, urgency): the order is the order of urgency on the page.
-ORG_TODOS = (
+ORG_ATTENTION_ITEMS = (
     ("term_expired", "届期已满的党组织", "应及时换届，换届后更新任期", "danger"),
     ("term_1m", "1个月内届满的党组织", "抓紧做好换届准备", "warning"),
     ("term_6m", "6个月内届满的党组织", "提前谋划换届工作", "info"),
@@ -69,7 +69,7 @@ def org_todos(*, user: Any, today: dt.date) -> list[TodoItem]:
     scope = get_scope(user)
     flagged = organizations_flagged(user=user, today=today)
     items = []
-    for key, title, hint, level in ORG_TODOS:
+    for key, title, hint, level in ORG_ATTENTION_ITEMS:
         orgs = [o for o in flagged if key in o.issues]
         if not orgs:
             continue

@@ -6,6 +6,7 @@ object's current values overlaid by the cells the file gives, runs the very form
 and compares the cleaned values with the object to tell new, changed and unchanged apart.
 """
 
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -85,7 +86,7 @@ class Checked:
     changed: list[str] = field(default_factory=list)
 
 
-class Importer:
+class Importer(ABC):
     """The declaration every import makes; the engine does everything else.
 
     simulate: rows depend on rows above them (a child organization on its parent in the same
@@ -120,13 +121,15 @@ class Importer:
         """The natural key that makes two rows of one file the same entity."""
         return None
 
+    @abstractmethod
     def check(self, values: dict[str, Any], ctx: ImportContext) -> Checked:
-        raise NotImplementedError
+        """Validate one row: its outcome (new / changed / unchanged / invalid) and reasons."""
 
+    @abstractmethod
     def save(self, checked: Checked, ctx: ImportContext) -> models.Model | None:
-        raise NotImplementedError
+        """Write one checked row (or buffer it for `flush`)."""
 
-    def flush(self, ctx: ImportContext) -> None:
+    def flush(self, ctx: ImportContext) -> None:  # noqa: B027 - optional hook, a no-op unless buffering
         """Write whatever `save` buffered (bulk paths)."""
 
 
@@ -146,11 +149,13 @@ class FormImporter(Importer):
     def form_kwargs(self, instance: models.Model | None, ctx: ImportContext) -> dict[str, Any]:
         return {}
 
+    @abstractmethod
     def create(self, data: dict[str, Any], ctx: ImportContext) -> models.Model:
-        raise NotImplementedError
+        """Create the object through the app's service (with ctx.user, ctx.source, ctx.batch)."""
 
+    @abstractmethod
     def update(self, instance: models.Model, data: dict[str, Any], ctx: ImportContext) -> models.Model:
-        raise NotImplementedError
+        """Update the object through the app's service."""
 
     def form(self, data: dict[str, Any], instance: models.Model | None, ctx: ImportContext) -> forms.Form:
         """The row's form, bound to its data. Building a Django form deep-copies every field,
