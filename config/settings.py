@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "qiangji.orglife",
     "qiangji.trainings",
     "qiangji.liaison",
+    "qiangji.ledger",
     "qiangji.home",
     "qiangji.demo",
 ]
@@ -149,6 +150,12 @@ IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("QIANGJI_IMPORT_MAX_UNCOMPRESSED_BYTES",
 IMPORT_BACKGROUND_ROWS = int(env("QIANGJI_IMPORT_BACKGROUND_ROWS", "2000"))
 # A batch whose worker has shown no heartbeat for this long can be re-queued by its uploader.
 IMPORT_STALLED_MINUTES = int(env("QIANGJI_IMPORT_STALLED_MINUTES", "10"))
+
+# Overdue problems: days past the deadline at which the owner, then the liaison group, then the
+# town are told (RULES.md "Problem ledger").
+LEDGER_ESCALATION_DAYS = tuple(int(d) for d in env("QIANGJI_LEDGER_ESCALATION_DAYS", "1,3,7").split(","))
+LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("inbox/", include("qiangji.notifications.urls")),
     path("plans/", include("qiangji.plans.urls")),
     path("orglife/", include("qiangji.orglife.urls")),
+    path("ledger/", include("qiangji.ledger.urls")),
     path("imports/", include("qiangji.core.spreadsheets.urls")),
     path("", include("qiangji.core.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,225 @@
+"""Reads of the ledger: scoped lists, duplicate suggestions, the seed's counts, grades and plans."""
+
+import datetime as dt
+from collections.abc import Iterable
+from statistics import median
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncMonth
+from django.shortcuts import get_object_or_404
+
+from qiangji.ledger.models import Grade, Measure, Mechanism, Problem, PublicReport, RectificationPlan
+from qiangji.orgs.models import Organization
+
+DUPLICATE_WINDOW_DAYS = 90
+DUPLICATE_THRESHOLD = 0.3
+
+
+def get_problem_for_user(user: Any, pk: int) -> Problem:
+    """404 alike for a problem that does not exist and one the user may not see."""
+    return get_object_or_404(
+        Problem.objects.for_user(user).select_related(
+            "organization", "village", "owner", "registered_by", "checked_by", "merged_into"
+        ),
+        pk=pk,
+    )
+
+
+def problems_for_list(
+    *,
+    user: Any,
+    state: str = "",
+    source: str = "",
+    organization: Organization | None = None,
+    owner: Any = None,
+    overdue_on: dt.date | None = None,
+    q: str = "",
+) -> QuerySet[Problem]:
+    """The ledger as a user may see it, filtered as the list page and the API filter it."""
+    problems = Problem.objects.for_user(user)
+    if state == "open":
+        problems = problems.open()
+    elif state:
+        problems = problems.filter(state=state)
+    if source:
+        problems = problems.filter(source=source)
+    if organization is not None:
+        problems = problems.filter(organization__path__startswith=organization.path)
+    if owner is not None:
+        problems = problems.filter(owner=owner)
+    if overdue_on is not None:
+        problems = problems.overdue(overdue_on)
+    if q:
+        problems = problems.filter(Q(description__icontains=q) | Q(number__icontains=q) | Q(external_ref__icontains=q))
+    return problems.select_related("organization", "owner").order_by("-registered_on", "-id")
+
+
+def _bigrams(text: str) -> set[str]:
+    compact = "".join(ch for ch in text if ch.isalnum())
+    return {compact[i : i + 2] for i in range(len(compact) - 1)} or ({compact} if compact else set())
+
+
+def similarity(a: str, b: str) -> float:
+    """Overlap of character pairs (Jaccard): Chinese has no spaces, pairs of characters work well."""
+    x, y = _bigrams(a), _bigrams(b)
+    return len(x & y) / len(x | y) if x and y else 0.0
+
+
+def problems_similar(
+    *,
+    user: Any,
+    description: str,
+    organization: Organization | None = None,
+    village: Any = None,
+    today: dt.date,
+    exclude_pk: int | None = None,
+    limit: int = 5,
+) -> list[tuple[Problem, float]]:
+    """Possible duplicates of a problem being registered: same organization or village, recent,
+    similar text. One problem reported by the hotline and by a visit should become one."""
+    if not description or (organization is None and village is None):
+        return []
+    near = Q()
+    if organization is not None:
+        near |= Q(organization=organization)
+    if village is not None:
+        near |= Q(village=village)
+    candidates = (
+        Problem.objects.for_user(user)
+        .filter(near, registered_on__gte=today - dt.timedelta(days=DUPLICATE_WINDOW_DAYS))
+        .exclude(state__in=(Problem.State.MERGED, Problem.State.WITHDRAWN))
+        .select_related("organization", "owner")
+        .order_by("-registered_on")[:300]
+    )
+    scored = [(p, similarity(description, p.description)) for p in candidates if p.pk != exclude_pk]
+    scored = [(p, s) for p, s in scored if s >= DUPLICATE_THRESHOLD]
+    scored.sort(key=lambda pair: (-pair[1], -pair[0].pk))
+    return scored[:limit]
+
+
+def ledger_counts(*, user: Any, start: dt.date, end: dt.date, organization: Organization | None = None) -> dict[str, Any]:
+    """The seed's figures for a date range, counted from records:
+    "自查自纠问题N个，其中即知即改M个，建立或落实长效机制K个".
+
+    N: problems registered in the range (merged duplicates and withdrawn ones do not count);
+    M: those of them fixed at once (即知即改); K: mechanisms established or put into effect in
+    the range. Also closed and open counts and days to close.
+    """
+    problems = Problem.objects.for_user(user).counted().filter(registered_on__gte=start, registered_on__lte=end)
+    mechanisms = Mechanism.objects.for_user(user).filter(effective_on__gte=start, effective_on__lte=end)
+    if organization is not None:
+        problems = problems.filter(organization__path__startswith=organization.path)
+        mechanisms = mechanisms.filter(organization__path__startswith=organization.path)
+    totals = problems.aggregate(
+        total=Count("id"),
+        immediate=Count("id", filter=Q(fix_kind=Problem.FixKind.IMMEDIATE)),
+        long_term=Count("id", filter=Q(fix_kind=Problem.FixKind.LONG_TERM)),
+        closed=Count("id", filter=Q(state=Problem.State.CLOSED)),
+    )
+    days = [
+        (closed - registered).days
+        for registered, closed in problems.filter(state=Problem.State.CLOSED).values_list("registered_on", "closed_on")
+    ]
+    mechanism_counts = dict(mechanisms.values_list("kind").annotate(n=Count("id")).order_by())
+    k = sum(mechanism_counts.values())
+    n, m = totals["total"], totals["immediate"]
+    return {
+        **totals,
+        "open": n - totals["closed"],
+        "mechanisms": k,
+        "mechanisms_established": mechanism_counts.get(Mechanism.Kind.ESTABLISHED, 0),
+        "mechanisms_enforced": mechanism_counts.get(Mechanism.Kind.ENFORCED, 0),
+        "days_to_close_median": median(days) if days else None,
+        "days_to_close_mean": round(sum(days) / len(days), 1) if days else None,
+        "sentence": f"自查自纠问题{n}个，其中即知即改{m}个，建立或落实长效机制{k}个",
+    }
+
+
+def ledger_by_source(*, user: Any, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    rows = (
+        Problem.objects.for_user(user)
+        .counted()
+        .filter(registered_on__gte=start, registered_on__lte=end)
+        .values("source")
+        .annotate(n=Count("id"))
+        .order_by("-n", "source")
+    )
+    labels = dict(Problem.Source.choices)
+    return [{"source": r["source"], "label": labels[r["source"]], "count": r["n"]} for r in rows]
+
+
+def ledger_by_month(*, user: Any, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+    """Registered and closed per month: the trend chart of the ledger page."""
+    base = Problem.objects.for_user(user).counted()
+    registered = dict(
+        base.filter(registered_on__gte=start, registered_on__lte=end)
+        .annotate(month=TruncMonth("registered_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    closed = dict(
+        base.filter(closed_on__gte=start, closed_on__lte=end)
+        .annotate(month=TruncMonth("closed_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    months = []
+    cursor = dt.date(start.year, start.month, 1)
+    while cursor <= end:
+        months.append(cursor)
+        cursor = dt.date(cursor.year + cursor.month // 12, cursor.month % 12 + 1, 1)
+
+    def at(counts: dict[Any, int], month: dt.date) -> int:
+        # TruncMonth gives a date on PostgreSQL and SQLite alike for a DateField.
+        return counts.get(month, 0)
+
+    return [{"month": f"{m:%Y-%m}", "registered": at(registered, m), "closed": at(closed, m)} for m in months]
+
+
+def public_reports_pending() -> QuerySet[PublicReport]:
+    return PublicReport.objects.filter(state=PublicReport.State.PENDING).select_related("village").order_by("created_at")
+
+
+# Grades and rectification plans ---------------------------------------------------------------
+
+
+def organizations_needing_plan(*, user: Any, year: int) -> QuerySet[Organization]:
+    """Organizations graded 较好 or lower for `year` (a grade whose level needs a plan)."""
+    graded = Grade.objects.filter(organization=OuterRef("pk"), year=year, level__needs_plan=True)
+    return Organization.objects.for_user(user).filter(Exists(graded))
+
+
+def organizations_without_plan(*, user: Any, year: int) -> QuerySet[Organization]:
+    """Those that need a plan for `year` and have none: the town's to-do list."""
+    has_plan = RectificationPlan.objects.filter(organization=OuterRef("pk"), year=year)
+    return organizations_needing_plan(user=user, year=year).filter(~Exists(has_plan)).order_by("path")
+
+
+def plans_for_list(*, user: Any, year: int, today: dt.date) -> QuerySet[RectificationPlan]:
+    """Plans of `year` with their item counts; `behind` counts open items past their deadline."""
+    return (
+        RectificationPlan.objects.for_user(user)
+        .filter(year=year)
+        .select_related("organization")
+        .annotate(
+            item_count=Count("items"),
+            checked_count=Count("items", filter=Q(items__state=Measure.State.CHECKED)),
+            behind_count=Count("items", filter=Q(items__state=Measure.State.OPEN, items__deadline__lt=today)),
+        )
+        .order_by("organization__path")
+    )
+
+
+def get_plan_for_user(user: Any, pk: int) -> RectificationPlan:
+    return get_object_or_404(RectificationPlan.objects.for_user(user).select_related("organization"), pk=pk)
+
+
+def grades_for_year(*, user: Any, year: int) -> dict[int, Grade]:
+    return {g.organization_id: g for g in Grade.objects.for_user(user).filter(year=year).select_related("level")}
+
+
+def problems_by_ids(user: Any, ids: Iterable[int]) -> list[Problem]:
+    return list(Problem.objects.for_user(user).filter(pk__in=list(ids)))

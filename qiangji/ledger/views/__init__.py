@@ -1,0 +1,1 @@
+"""Ledger pages, one module per area: problems, grades and plans, statistics, public reports."""
