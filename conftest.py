@@ -9,12 +9,14 @@ town (committee)
 """
 
 import datetime as dt
+import json
 
 import pytest
 from django.test import Client
 
 from qiangji import factories as f
 from qiangji.accounts.models import RoleGrant
+from qiangji.accounts.services import api_token_issue
 from qiangji.orgs.models import Organization
 
 
@@ -90,5 +92,54 @@ def client_as(db):
         if user is not None:
             client.force_login(user)
         return client
+
+    return make
+
+
+class ApiClient:
+    """A test client for /api/v1: paths are relative to it, bodies are sent as JSON."""
+
+    def __init__(self, authorization: str | None = None):
+        self.client = Client()
+        self.headers = {"Authorization": authorization} if authorization else {}
+
+    def request(self, method, path, body=None, *, params=None):
+        url = "/api/v1" + path
+        if method == "get":
+            return self.client.get(url, params or {}, headers=self.headers)
+        send = getattr(self.client, method)
+        return send(url, data=json.dumps(body), content_type="application/json", headers=self.headers)
+
+    def get(self, path, params=None):
+        return self.request("get", path, params=params)
+
+    def post(self, path, body=None):
+        return self.request("post", path, body)
+
+    def put(self, path, body=None):
+        return self.request("put", path, body)
+
+    def patch(self, path, body=None):
+        return self.request("patch", path, body)
+
+    def delete(self, path, body=None):
+        return self.request("delete", path, body)
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as(user) → an ApiClient sending that user's bearer token (None: no credentials).
+
+    Each user gets one token per test, issued on first use. `header` replaces the Authorization
+    header (bad, revoked or foreign credentials; "" sends none).
+    """
+    keys = {}
+
+    def make(user, *, header=None):
+        if header is None and user is not None:
+            if user.pk not in keys:
+                keys[user.pk] = api_token_issue(user=user, name="测试脚本")[1]
+            header = f"Bearer {keys[user.pk]}"
+        return ApiClient(header)
 
     return make

@@ -49,77 +49,43 @@ def _liaison_logins() -> list[DemoLogin]:
     return logins
 
 
+# The town party office's administrators: (username, title, name).
+_TOWN_ADMINS = (("zhen_admin", "党建办主任", "秦建华"), ("zhen_admin2", "党建办干部", "蔡雯"))
+
+# Who runs a party organization, as its member: (username, organization, title = the role shown,
+# party post of that member, what the note adds after "<organization><title>").
+_SECRETARIES = (
+    ("shuji_shuhe", "竖河村党委", "书记", "secretary", "（村党委，下设4个支部）"),
+    ("dangwu_shuhe", "竖河村党委", "党务工作者", "committee_member", ""),
+    ("shuji_dachun", "大椿村党总支", "书记", "secretary", ""),
+    ("shuji_xianqiao1", "仙桥村第一党支部", "书记", "secretary", ""),
+    ("shuji_juwei", "新建居委党支部", "书记", "secretary", ""),
+    ("shuji_jiguan", names.JIGUAN_COMMITTEE, "书记", "secretary", ""),
+    ("shuji_qiye", "上海竖新经济发展有限公司党支部", "书记", "secretary", ""),
+)
+
 DEMO_LOGINS: tuple[DemoLogin, ...] = (
-    DemoLogin(
-        "zhen_admin",
-        "镇党委管理员",
-        "镇党建办，管理全镇",
-        grants=(("town_admin", names.ROOT_NAME, "党建办主任"),),
-        display_name="秦建华",
-    ),
-    DemoLogin(
-        "zhen_admin2",
-        "镇党委管理员",
-        "镇党建办，管理全镇",
-        grants=(("town_admin", names.ROOT_NAME, "党建办干部"),),
-        display_name="蔡雯",
+    *(
+        DemoLogin(
+            username,
+            "镇党委管理员",
+            "镇党建办，管理全镇",
+            grants=(("town_admin", names.ROOT_NAME, title),),
+            display_name=name,
+        )
+        for username, title, name in _TOWN_ADMINS
     ),
     *_liaison_logins(),
-    DemoLogin(
-        "shuji_shuhe",
-        "书记",
-        "竖河村党委书记（村党委，下设4个支部）",
-        grants=(("secretary", "竖河村党委", "书记"),),
-        member_of="竖河村党委",
-        member_post="secretary",
-    ),
-    DemoLogin(
-        "dangwu_shuhe",
-        "党务工作者",
-        "竖河村党委党务工作者",
-        grants=(("secretary", "竖河村党委", "党务工作者"),),
-        member_of="竖河村党委",
-        member_post="committee_member",
-    ),
-    DemoLogin(
-        "shuji_dachun",
-        "书记",
-        "大椿村党总支书记",
-        grants=(("secretary", "大椿村党总支", "书记"),),
-        member_of="大椿村党总支",
-        member_post="secretary",
-    ),
-    DemoLogin(
-        "shuji_xianqiao1",
-        "书记",
-        "仙桥村第一党支部书记",
-        grants=(("secretary", "仙桥村第一党支部", "书记"),),
-        member_of="仙桥村第一党支部",
-        member_post="secretary",
-    ),
-    DemoLogin(
-        "shuji_juwei",
-        "书记",
-        "新建居委党支部书记",
-        grants=(("secretary", "新建居委党支部", "书记"),),
-        member_of="新建居委党支部",
-        member_post="secretary",
-    ),
-    DemoLogin(
-        "shuji_jiguan",
-        "书记",
-        "竖新镇机关党委书记",
-        grants=(("secretary", names.JIGUAN_COMMITTEE, "书记"),),
-        member_of=names.JIGUAN_COMMITTEE,
-        member_post="secretary",
-    ),
-    DemoLogin(
-        "shuji_qiye",
-        "书记",
-        "上海竖新经济发展有限公司党支部书记",
-        grants=(("secretary", "上海竖新经济发展有限公司党支部", "书记"),),
-        member_of="上海竖新经济发展有限公司党支部",
-        member_post="secretary",
+    *(
+        DemoLogin(
+            username,
+            title,
+            f"{organization}{title}{more}",
+            grants=(("secretary", organization, title),),
+            member_of=organization,
+            member_post=post,
+        )
+        for username, organization, title, post, more in _SECRETARIES
     ),
     DemoLogin("dangyuan", "党员", "大椿村第一党支部的普通党员", member_of="大椿村第一党支部", member_post=""),
     *(

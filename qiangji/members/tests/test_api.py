@@ -1,7 +1,6 @@
 """The member endpoints: every role, masking and reveal, writes through the forms and services."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
@@ -49,28 +48,15 @@ def people(town, users):
     return {"zhang": zhang, "wang": wang, "li": li}
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """The role users get hashed passwords; a cheap hasher keeps set-up fast (autouse runs first)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tokens(users):
     return {role: api_token_issue(user=users[role], name="测试脚本")[1] for role in ROLES}
 
 
 @pytest.fixture
-def call(tokens):
+def call(api_as, users):
     def make(role, method, path, body=None, *, header=None, params=None):
-        if header is None and role in tokens:
-            header = f"Bearer {tokens[role]}"
-        headers = {"Authorization": header} if header else {}
-        client = Client()
-        url = "/api/v1" + path
-        if method == "get":
-            return client.get(url, params or {}, headers=headers)
-        return getattr(client, method)(url, data=json.dumps(body), content_type="application/json", headers=headers)
+        return api_as(users[role], header=header).request(method, path, body, params=params)
 
     return make
 

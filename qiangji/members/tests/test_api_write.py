@@ -10,7 +10,7 @@ from qiangji.members.tests import test_api as shared
 from qiangji.members.tests.test_api import INVALID, NOT_A_CHOICE, NOT_FOUND, ZHANG_ID, state, zhang_payload
 
 # The role users, their tokens and the small fixture town are the read tests' own fixtures.
-_fast_password_hasher, tokens, call, people = shared._fast_password_hasher, shared.tokens, shared.call, shared.people
+tokens, call, people = shared.tokens, shared.call, shared.people
 
 
 # --- creating ------------------------------------------------------------------------------

@@ -1,10 +1,8 @@
 """Meetings and compliance over the API: same forms, services and scoping as the pages."""
 
 import datetime as dt
-import json
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from qiangji.orglife.models import Attendance, Meeting
@@ -16,15 +14,11 @@ LAST_WEEK = timezone.localdate() - dt.timedelta(days=7)
 
 
 @pytest.fixture
-def call(users):
+def call(api_as, users):
+    """call(role, method, path, body) with that role's bearer token; "anonymous" sends none."""
+
     def make(role, method, path, body=None, params=None):
-        client = Client()
-        if users[role] is not None:
-            client.force_login(users[role])
-        url = "/api/v1" + path
-        if method == "get":
-            return client.get(url, params or {})
-        return getattr(client, method)(url, data=json.dumps(body), content_type="application/json")
+        return api_as(users[role]).request(method, path, body, params=params)
 
     return make
 

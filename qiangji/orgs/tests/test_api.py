@@ -20,33 +20,20 @@ NOT_A_CHOICE = "选择一个有效的选项： 该选择不在可用的选项中
 ROLES = ("town_admin", "liaison", "secretary_a", "secretary_b", "member", "visitor")
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hasher(settings):
-    """The role users get hashed passwords; a cheap hasher keeps set-up fast (autouse runs first)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def tokens(users):
     return {role: api_token_issue(user=users[role], name="测试脚本")[1] for role in ROLES}
 
 
 @pytest.fixture
-def call(tokens):
+def call(api_as, users):
     """call(role, method, path, body) with that role's bearer token; "anonymous" sends none.
 
     `header` replaces the Authorization header (bad, revoked or foreign credentials).
     """
 
     def make(role, method, path, body=None, *, header=None, params=None):
-        if header is None and role in tokens:
-            header = f"Bearer {tokens[role]}"
-        headers = {"Authorization": header} if header else {}
-        client = Client()
-        url = "/api/v1" + path
-        if method == "get":
-            return client.get(url, params or {}, headers=headers)
-        return getattr(client, method)(url, data=json.dumps(body), content_type="application/json", headers=headers)
+        return api_as(users[role], header=header).request(method, path, body, params=params)
 
     return make
 

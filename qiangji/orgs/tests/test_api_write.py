@@ -11,7 +11,7 @@ from qiangji.orgs.tests import test_api as shared
 from qiangji.orgs.tests.test_api import INVALID, NOT_A_CHOICE, NOT_FOUND, state
 
 # The role users and their tokens are the read tests' own fixtures.
-_fast_password_hasher, tokens, call = shared._fast_password_hasher, shared.tokens, shared.call
+tokens, call = shared.tokens, shared.call
 
 
 # --- creating ------------------------------------------------------------------------------
