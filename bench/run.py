@@ -3,6 +3,10 @@
     .venv/bin/python bench/run.py                                   # town scale on SQLite (make bench)
     .venv/bin/python bench/run.py --database-url postgres://postgres@127.0.0.1:5432/qiangji_bench
     .venv/bin/python bench/run.py --scale city --database-url ... --skip-generate
+    .venv/bin/python bench/run.py --scale city --database-url postgres://postgres@127.0.0.1:5432/bench_city --only compliance
+
+At city scale the dataset is generate.py (organizations, members) then generate_orglife.py (a year
+of meetings, ~10M attendance rows); about 6 minutes on 2 cores.
 
 A benchmark script finds its database in the environment (BENCH_DATABASE_URL, also set as
 DATABASE_URL), so a new bench_*.py needs no change here. Output goes to the terminal and to
@@ -49,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
         cmd = [python, str(BENCH / "generate.py"), "--scale", args.scale, "--database-url", args.database_url]
         if run(cmd, env, BENCH / "out" / f"generate-{args.scale}.txt"):
             return 1
+        if args.scale == "city":
+            cmd = [python, str(BENCH / "generate_orglife.py"), "--database-url", args.database_url]
+            if run(cmd, env, BENCH / "out" / "generate-orglife.txt"):
+                return 1
     for script in sorted(BENCH.glob("bench_*.py")):
         if args.only and args.only not in script.name:
             continue

@@ -8,10 +8,15 @@ from ninja import NinjaAPI, Swagger
 
 from qiangji.accounts.api_auth import api_auth
 from qiangji.core.api import install_error_handlers
+from qiangji.ledger.api import grades_router, measures_router, mechanisms_router
+from qiangji.ledger.api import plans_router as rectification_plans_router
+from qiangji.ledger.api import router as problems_router
+from qiangji.liaison.api import router as liaison_router
 from qiangji.members.api import router as members_router
-from qiangji.orglife.api import compliance_router
+from qiangji.orglife.api import compliance_router, home_study_router
 from qiangji.orglife.api import router as meetings_router
 from qiangji.orgs.api import router as orgs_router
+from qiangji.plans.api import router as plans_router
 from qiangji.trainings.api import router as trainings_router
 
 api = NinjaAPI(
@@ -30,3 +35,11 @@ api.add_router("/members", members_router)
 api.add_router("/meetings", meetings_router)
 api.add_router("/compliance", compliance_router)
 api.add_router("/trainings", trainings_router)
+api.add_router("/home-study", home_study_router)
+api.add_router("/plans", plans_router)
+api.add_router("/liaison", liaison_router)
+api.add_router("/problems", problems_router)
+api.add_router("/measures", measures_router)
+api.add_router("/mechanisms", mechanisms_router)
+api.add_router("/grades", grades_router)
+api.add_router("/rectification-plans", rectification_plans_router)

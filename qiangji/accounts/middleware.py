@@ -10,7 +10,9 @@ from qiangji.accounts import second_factor
 # Reachable before the second factor: the login itself, its second step, the way out, and what
 # never uses the page session (static files, the health check, the token-authenticated API,
 # whose session callers are held back in api_auth instead).
-SECOND_FACTOR_OPEN = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/healthz", "/api/")
+# The public report page (群众反映) is for anyone and shows no ledger data: a gated session opens it too.
+PUBLIC_PAGES = ("/ledger/report/",)
+SECOND_FACTOR_OPEN = ("/accounts/login/", "/accounts/logout/", "/accounts/2fa/", "/static/", "/healthz", "/api/", *PUBLIC_PAGES)
 # Reachable with a password that must be changed: the same, plus the change-password page.
 PASSWORD_OPEN = (*SECOND_FACTOR_OPEN, "/accounts/password/")
 

@@ -27,6 +27,9 @@ NAV = (
     NavEntry("培训学时", "trainings:list", "bi-mortarboard", frozenset({TOWN_ADMIN, LIAISON, SECRETARY, MEMBER}), "trainings"),
     NavEntry("组织生活", "orglife:list", "bi-calendar-check", STAFF, "orglife"),
     NavEntry("工作计划", "plans:index", "bi-journal-check", STAFF, "plans"),
+    NavEntry("问题清单", "ledger:problem_list", "bi-clipboard-check", STAFF, "ledger"),
+    # Its pages live under /ledger/ beside the problem list, so they name this section themselves.
+    NavEntry("晋位升级", "ledger:grades", "bi-award", STAFF, "grading"),
     NavEntry("指导联络组", "liaison:groups", "bi-person-badge", frozenset({TOWN_ADMIN, LIAISON}), "liaison"),
     NavEntry("数据导入", "imports:list", "bi-file-earmark-arrow-up", frozenset({TOWN_ADMIN, SECRETARY}), "imports"),
     NavEntry("用户与权限", "accounts:users", "bi-person-gear", frozenset({TOWN_ADMIN}), "accounts"),

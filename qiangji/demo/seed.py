@@ -20,10 +20,12 @@ from qiangji.accounts.models import LoginAttempt, RoleGrant, User
 from qiangji.core.history import change_record
 from qiangji.core.models import ChangeRecord
 from qiangji.demo import names
+from qiangji.demo.ledger import LedgerResult, reset_ledger, seed_ledger
 from qiangji.demo.life import LifeResult, seed_life
 from qiangji.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from qiangji.demo.people import REFERENCE_DATE
 from qiangji.demo.town import TownPlan, town_plan
+from qiangji.ledger.models import Grade, RectificationPlan
 from qiangji.members.models import Member
 from qiangji.members.services import member_build
 from qiangji.orglife.models import Attendance as MeetingAttendance
@@ -46,6 +48,7 @@ class SeedResult:
     seconds: float
     users: int
     life: LifeResult
+    ledger: LedgerResult | None = None
 
 
 def demo_root() -> Organization | None:
@@ -210,7 +213,8 @@ def seed_town(*, seed: int, members: int, today: dt.date) -> SeedResult:
         _liaison_assignments(plan, orgs)
         _positions(plan, villages, chains, orgs)
         life = seed_life(seed=seed, orgs=orgs, by_org=by_org, today=today)
-    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users, life=life)
+        ledger = seed_ledger(seed=seed, orgs=orgs, today=today)
+    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users, life=life, ledger=ledger)
 
 
 def _purge_history(model, ids: list[int]) -> None:
@@ -263,6 +267,10 @@ def reset_town() -> None:
     if root is not None:
         subtree = Organization.objects.filter(path__startswith=root.path)
         _reset_life(root)
+        for model in (Grade, RectificationPlan):
+            ids = model.objects.filter(organization__path__startswith=root.path).values_list("pk", flat=True)
+            _purge_history(model, list(ids))
+        reset_ledger(root, usernames)
         member_ids = list(Member.objects.filter(organization__path__startswith=root.path).values_list("pk", flat=True))
         _purge_history(Member, member_ids)
         _purge_history(Organization, list(subtree.values_list("pk", flat=True)))

@@ -8,6 +8,7 @@ from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, get_scope
+from qiangji.ledger.selectors import ledger_counts
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
 from qiangji.orgs.models import LiaisonGroup, Organization
@@ -132,6 +133,60 @@ def plan_todo(*, user: Any, today: dt.date) -> TodoItem | None:
     )
 
 
+def problem_todos(*, user: Any, today: dt.date) -> list[TodoItem]:
+    """Ledger problems waiting on the user: their own overdue ones and those they may close
+    (awaiting check, not their own): two queries."""
+    from qiangji.ledger.models import Problem
+    from qiangji.ledger.permissions import problem_actions_for
+
+    staff = get_scope(user).has_role(TOWN_ADMIN, SECRETARY, LIAISON)
+    list_url = reverse("ledger:problem_list")
+    items = []
+    overdue = list(Problem.objects.filter(owner=user).overdue(today).select_related("organization").order_by("deadline", "pk"))
+    if overdue:
+        items.append(
+            TodoItem(
+                key="problems_overdue",
+                title="我负责的超期问题",
+                hint="抓紧整改到位，确需延期的请说明原因",
+                level="danger",
+                count=len(overdue),
+                links=[
+                    TodoLink(
+                        p.headline, reverse("ledger:problem_detail", args=[p.pk]), f"{p.number}，已超期{p.days_overdue(today)}天"
+                    )
+                    for p in overdue[:SHOWN_PER_ITEM]
+                ],
+                more_url=f"{list_url}?mine=1&status=overdue" if staff else "",
+            )
+        )
+    awaiting = (
+        Problem.objects.for_user(user)
+        .filter(state=Problem.State.AWAITING_CHECK)
+        .exclude(owner=user)
+        .select_related("organization")
+        .order_by("updated_at", "pk")
+    )
+    # Who may check is decided by the permission rules, not by a query: read a bounded batch.
+    to_check = [p for p in awaiting[:200] if "close" in problem_actions_for(user, p)]
+    if to_check:
+        items.append(
+            TodoItem(
+                key="problems_to_check",
+                title="待我验收的问题",
+                hint="核实整改成效后销号，未达要求的退回",
+                level="warning",
+                count=len(to_check),
+                links=[
+                    TodoLink(p.headline, reverse("ledger:problem_detail", args=[p.pk]), f"{p.number}，{p.organization.name}")
+                    for p in to_check[:SHOWN_PER_ITEM]
+                ],
+                more_url=f"{list_url}?status=awaiting_check" if staff else "",
+            )
+        )
+    return items
+
+
 def key_counts(*, user: Any) -> dict[str, int]:
     """Organizations by kind and members by status in the user's scope: two aggregate queries."""
     kinds = Organization.Kind
@@ -192,6 +247,7 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
         probation = probation_todo(user=user, today=today)
         if probation is not None:
             todos.append(probation)
+        todos.extend(problem_todos(user=user, today=today))
         context.update(
             todos=todos,
             counts=key_counts(user=user),
@@ -199,9 +255,15 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
             is_town_admin=scope.has_role(TOWN_ADMIN),
             plan_todo=plan_todo(user=user, today=today),
         )
+        if scope.has_role(TOWN_ADMIN):
+            # The seed's figures so far this year, counted from the ledger (three queries).
+            context["ledger_figures"] = ledger_counts(user=user, start=dt.date(today.year, 1, 1), end=today)
     if scope.has_role(LIAISON) and not scope.superuser:
         context["liaison_groups"] = my_liaison_groups(user=user, today=today)
     if scope.member_id:
         context["my_member"] = my_member_record(user=user)
+    if not staff and getattr(user, "is_authenticated", False):
+        # A member may be made responsible for a problem too; their to-dos have their own card.
+        context["problem_todos"] = problem_todos(user=user, today=today)
     context["is_visitor"] = VISITOR in scope.roles
     return context

@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
@@ -10,7 +11,7 @@ from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 
 from qiangji.ledger.models import Grade, Measure, Mechanism, Problem, PublicReport, RectificationPlan
-from qiangji.orgs.models import Organization
+from qiangji.orgs.models import LiaisonGroup, Organization
 
 DUPLICATE_WINDOW_DAYS = 90
 DUPLICATE_THRESHOLD = 0.3
@@ -136,10 +137,15 @@ def ledger_counts(*, user: Any, start: dt.date, end: dt.date, organization: Orga
     }
 
 
-def ledger_by_source(*, user: Any, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def _in(problems: QuerySet[Problem], organization: Organization | None) -> QuerySet[Problem]:
+    return problems if organization is None else problems.filter(organization__path__startswith=organization.path)
+
+
+def ledger_by_source(
+    *, user: Any, start: dt.date, end: dt.date, organization: Organization | None = None
+) -> list[dict[str, Any]]:
     rows = (
-        Problem.objects.for_user(user)
-        .counted()
+        _in(Problem.objects.for_user(user).counted(), organization)
         .filter(registered_on__gte=start, registered_on__lte=end)
         .values("source")
         .annotate(n=Count("id"))
@@ -149,9 +155,9 @@ def ledger_by_source(*, user: Any, start: dt.date, end: dt.date) -> list[dict[st
     return [{"source": r["source"], "label": labels[r["source"]], "count": r["n"]} for r in rows]
 
 
-def ledger_by_month(*, user: Any, start: dt.date, end: dt.date) -> list[dict[str, Any]]:
+def ledger_by_month(*, user: Any, start: dt.date, end: dt.date, organization: Organization | None = None) -> list[dict[str, Any]]:
     """Registered and closed per month: the trend chart of the ledger page."""
-    base = Problem.objects.for_user(user).counted()
+    base = _in(Problem.objects.for_user(user).counted(), organization)
     registered = dict(
         base.filter(registered_on__gte=start, registered_on__lte=end)
         .annotate(month=TruncMonth("registered_on"))
@@ -223,3 +229,62 @@ def grades_for_year(*, user: Any, year: int) -> dict[int, Grade]:
 
 def problems_by_ids(user: Any, ids: Iterable[int]) -> list[Problem]:
     return list(Problem.objects.for_user(user).filter(pk__in=list(ids)))
+
+
+# Grading and plan pages -----------------------------------------------------------------------
+
+NO_LIAISON_GROUP = "未分配指导联络组"
+
+
+@dataclass
+class GradeRow:
+    """One organization on the grading page: its grade for the year and, if it needs one, its plan."""
+
+    organization: Organization
+    grade: Grade | None
+    plan: RectificationPlan | None
+
+    @property
+    def needs_plan(self) -> bool:
+        return self.grade is not None and self.grade.level.needs_plan
+
+    @property
+    def plan_status(self) -> str:
+        """none / behind / filed, for those whose grade calls for a plan; "" for the others."""
+        if not self.needs_plan:
+            return ""
+        if self.plan is None:
+            return "none"
+        return "behind" if self.plan.behind_count else "filed"
+
+
+def grading_rows(*, user: Any, year: int, today: dt.date) -> list[GradeRow]:
+    """Every general branch and branch the user sees, with its grade and plan for `year`: three queries."""
+    organizations = (
+        Organization.objects.for_user(user)
+        .active()
+        .filter(kind__in=(Organization.Kind.GENERAL_BRANCH, Organization.Kind.BRANCH))
+        .order_by("path")
+    )
+    grades = grades_for_year(user=user, year=year)
+    plans = {p.organization_id: p for p in plans_for_list(user=user, year=year, today=today)}
+    return [GradeRow(org, grades.get(org.pk), plans.get(org.pk)) for org in organizations]
+
+
+def organizations_without_plan_by_group(*, user: Any, year: int) -> list[tuple[str, list[Organization]]]:
+    """The town's to-do list under each liaison group (as access counts them: the group's
+    organizations and their subtrees); organizations in no group come last. Two queries."""
+    missing = list(organizations_without_plan(user=user, year=year))
+    group_paths: dict[str, list[str]] = {}
+    for name, path in LiaisonGroup.objects.filter(organizations__isnull=False).values_list("name", "organizations__path"):
+        group_paths.setdefault(name, []).append(path)
+    blocks: dict[str, list[Organization]] = {}
+    loose: list[Organization] = []
+    for org in missing:
+        names = sorted(n for n, paths in group_paths.items() if any(org.path.startswith(p) for p in paths))
+        for name in names:
+            blocks.setdefault(name, []).append(org)
+        if not names:
+            loose.append(org)
+    ordered = [(name, blocks[name]) for name in sorted(blocks)]
+    return ordered + ([(NO_LIAISON_GROUP, loose)] if loose else [])

@@ -74,3 +74,27 @@ def probation_over_q(today: dt.date) -> Q:
 
 def member_transfers(member: Member) -> Any:
     return member.transfers.select_related("from_organization", "to_organization", "by")
+
+
+# A member's own record of organizational life. Read through the member's reverse relations, so
+# members need not import orglife (which builds on members); the rows are the member's own
+# record, shown to whoever may see the member.
+RECORD_ROWS = 20
+
+
+def member_meetings_attended(member: Member) -> list[Any]:
+    """The latest meetings the member was present at (attendance is only recorded for held ones)."""
+    qs = member.attendances.filter(present=True).select_related("meeting", "meeting__organization")
+    return list(qs.order_by("-meeting__date", "-meeting_id")[:RECORD_ROWS])
+
+
+def member_home_study_visits(member: Member) -> list[dict[str, Any]]:
+    """The latest home-study visits to the member: when, who went (accounts first), what was studied."""
+    visits = member.home_study_visits.select_related("meeting").prefetch_related("visitor_users")
+    rows = []
+    for visit in visits.order_by("-date", "-id")[:RECORD_ROWS]:
+        names = [str(u) for u in visit.visitor_users.all()]
+        if visit.visitors:
+            names.append(visit.visitors)
+        rows.append({"visit": visit, "visitors": "、".join(names)})
+    return rows

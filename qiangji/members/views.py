@@ -29,6 +29,8 @@ from qiangji.members.selectors import (
     SORTS,
     can_reveal,
     get_member_for_user,
+    member_home_study_visits,
+    member_meetings_attended,
     member_transfers,
     members_list,
 )
@@ -205,6 +207,8 @@ def _detail_context(request: HttpRequest, member: Member, *, revealed: bool) -> 
         "age": member.age_on(timezone.localdate()),
         "transfers": member_transfers(member),
         "history": history_for(member)[:30],
+        "meetings_attended": member_meetings_attended(member),
+        "home_study_visits": member_home_study_visits(member),
     }
 
 

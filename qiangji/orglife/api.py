@@ -1,7 +1,9 @@
-"""Meetings and compliance over the API: the same forms, services and scoping as the pages.
+"""Meetings, compliance and home study over the API: the same forms, services and scoping as
+the pages.
 
-Writes look the meeting up in the caller's manage scope: a meeting the caller may only view
-answers 404 like a missing one.
+Writes look the meeting (the member, for a home-study visit) up in the caller's manage scope:
+one the caller may only view answers 404 like a missing one. Home study is read by the roles
+whose pages show it (town admin, liaison, secretary); others get 403.
 """
 
 import datetime as dt
@@ -13,20 +15,38 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from qiangji.core.access import get_scope
+from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.core.models import ChangeRecord
+from qiangji.members.selectors import get_member_for_user
 from qiangji.orglife.compliance import compliance_grid
 from qiangji.orglife.forms import MeetingForm
-from qiangji.orglife.models import Attendance, Meeting
-from qiangji.orglife.schemas import CompleteIn, ComplianceOut, MeetingIn, MeetingOut, MeetingPageOut, MeetingPatchIn
-from qiangji.orglife.selectors import get_meeting_for_user, meetings_list
+from qiangji.orglife.forms_homestudy import HomeStudyForm
+from qiangji.orglife.homestudy import coverage, coverage_counts, home_study_counts, home_study_record, month_bounds
+from qiangji.orglife.models import Attendance, HomeStudyVisit, Meeting
+from qiangji.orglife.schemas import (
+    CompleteIn,
+    ComplianceOut,
+    CoverageOut,
+    HomeStudyCountsOut,
+    HomeStudyVisitIn,
+    HomeStudyVisitOut,
+    HomeStudyVisitPageOut,
+    MeetingIn,
+    MeetingOut,
+    MeetingPageOut,
+    MeetingPatchIn,
+)
+from qiangji.orglife.selectors import MEETING_ORG_KINDS, get_meeting_for_user, meetings_list
 from qiangji.orglife.services import meeting_cancel, meeting_complete, meeting_schedule, meeting_update
 from qiangji.orgs.models import Organization
 from qiangji.orgs.selectors import get_organization_for_user
 
 router = Router(tags=["组织生活"])
 compliance_router = Router(tags=["组织生活"])
+home_study_router = Router(tags=["送学上门"])
+
+STAFF = (TOWN_ADMIN, LIAISON, SECRETARY)
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
@@ -151,3 +171,135 @@ def compliance_get(request: HttpRequest, organization: int, year: int | None = N
         )
     totals = {s: sum(k[s] for k in kinds) for s in ("held", "missed", "pending", "not_required")}
     return {"organization": org.pk, "organization_name": org.name, "year": year, **totals, "kinds": kinds}
+
+
+# Home study (送学上门) -----------------------------------------------------------------------
+
+
+def _require_staff(user: Any) -> None:
+    if not get_scope(user).has_role(*STAFF):
+        raise HttpError(403, "只有镇党委、指导联络组和党组织书记可以查看送学上门情况。")
+
+
+def _month(value: str) -> dt.date:
+    """YYYY-MM, this month when blank."""
+    if not value:
+        return timezone.localdate().replace(day=1)
+    try:
+        if len(value) != 7:
+            raise ValueError
+        return dt.date.fromisoformat(f"{value}-01")
+    except ValueError:
+        raise FormInvalid({"month": ["请输入有效的月份（格式：YYYY-MM）。"]}) from None
+
+
+@home_study_router.get(
+    "/visits", response={200: HomeStudyVisitPageOut, **READ_ERRORS}, operation_id="home_study_list", summary="送学上门记录"
+)
+def home_study_list(
+    request: HttpRequest,
+    organization: int | None = None,
+    member: int | None = None,
+    date_from: dt.date | None = None,
+    date_to: dt.date | None = None,
+    page: int = Query(1, ge=1),
+    page_size: int = Query(20, ge=1, le=100),
+) -> Any:
+    """Newest first; `organization` includes its subtree; one the caller cannot see filters to nothing."""
+    user = request.auth
+    _require_staff(user)
+    qs = HomeStudyVisit.objects.for_user(user)
+    if organization is not None:
+        org = Organization.objects.for_user(user).filter(pk=organization).first()
+        qs = qs.filter(organization__path__startswith=org.path) if org is not None else qs.none()
+    if member is not None:
+        qs = qs.filter(member_id=member)
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    qs = qs.select_related("member", "organization", "meeting").prefetch_related("visitor_users").order_by("-date", "-id")
+    result = paginate(qs, page=page, page_size=page_size)
+    result["items"] = [HomeStudyVisitOut.of(v) for v in result["items"]]
+    return result
+
+
+@home_study_router.post(
+    "/visits", response={201: HomeStudyVisitOut, **WRITE_ERRORS}, operation_id="home_study_create", summary="登记送学上门"
+)
+def home_study_create(request: HttpRequest, payload: HomeStudyVisitIn) -> Any:
+    user = request.auth
+    scope = get_scope(user)
+    if not (scope.superuser or scope.manage_paths):
+        raise HttpError(403, "您没有登记送学上门的权限。")
+    member = get_member_for_user(user, payload.member, "manage")
+    form = HomeStudyForm(payload.model_dump(exclude={"member"}), member=member)
+    data = form_data(form)
+    visit = home_study_record(
+        by=user,
+        member=member,
+        date=data["date"],
+        topic=data["topic"],
+        visitors=data["visitors"],
+        visitor_users=[user] if data["include_me"] else [],
+        meeting=data["meeting"],
+        notes=data["notes"],
+        source=ChangeRecord.Source.API,
+    )
+    visit = HomeStudyVisit.objects.select_related("member", "organization", "meeting").get(pk=visit.pk)
+    return Status(201, HomeStudyVisitOut.of(visit))
+
+
+@home_study_router.get(
+    "/coverage", response={200: CoverageOut, **READ_ERRORS}, operation_id="home_study_coverage", summary="一个不掉队"
+)
+def home_study_coverage(request: HttpRequest, organization: int, month: str = "", kind: str = "") -> Any:
+    """Each member of a branch or Party group for the month: attended, visited or neither
+    (frail and mobile members first, as on the page)."""
+    user = request.auth
+    _require_staff(user)
+    choice_or_422("kind", kind, Meeting.Kind.choices)
+    first = _month(month)
+    org = get_organization_for_user(user, organization)
+    if org.kind not in MEETING_ORG_KINDS:
+        raise FormInvalid({"organization": ["组织生活由党支部或党小组开展，请选择党支部或党小组。"]})
+    start, end = month_bounds(first)
+    rows = coverage(org, start=start, end=end, kind=kind)
+    return {
+        "organization": org.pk,
+        "organization_name": org.name,
+        "month": f"{first:%Y-%m}",
+        "start": start,
+        "end": end,
+        "kind": kind,
+        **coverage_counts(rows),
+        "members": [
+            {
+                "member": r.member.pk,
+                "member_name": r.member.name,
+                "is_frail": r.member.is_frail,
+                "is_mobile": r.member.is_mobile,
+                "status": r.status,
+                "status_label": r.label,
+            }
+            for r in rows
+        ],
+    }
+
+
+@home_study_router.get(
+    "/counts",
+    response={200: HomeStudyCountsOut, **READ_ERRORS},
+    operation_id="home_study_counts",
+    summary="交流研讨与送学上门次数",
+)
+def home_study_counts_view(request: HttpRequest, date_from: dt.date | None = None, date_to: dt.date | None = None) -> Any:
+    """Over the caller's scope, this year to today by default."""
+    user = request.auth
+    _require_staff(user)
+    today = timezone.localdate()
+    start = date_from or today.replace(month=1, day=1)
+    end = date_to or today
+    if end < start:
+        raise FormInvalid({"date_to": ["结束日期不能早于开始日期。"]})
+    return {"date_from": start, "date_to": end, **home_study_counts(user, start, end)}

@@ -95,7 +95,8 @@ class Coverage:
 def coverage(organization: Organization, *, start: dt.date, end: dt.date, kind: str = "") -> list[Coverage]:
     """Every member of `organization` (its subtree; a Party group's branch) with their status
     for [start, end]: frail and mobile members first, then by name. Three queries."""
-    members = list(eligible_members(organization).select_related("organization"))
+    # The list never shows contact data; decrypting it was most of the cost (docs/benchmarks.md).
+    members = list(eligible_members(organization).select_related("organization").defer("id_number", "phone", "address"))
     ids = [m.pk for m in members]
     present = Attendance.objects.filter(
         member_id__in=ids,
@@ -108,8 +109,9 @@ def coverage(organization: Organization, *, start: dt.date, end: dt.date, kind: 
         present = present.filter(meeting__kind=kind)
         # A visit made up for a meeting of another kind does not count for this one.
         visits = visits.filter(Q(meeting__isnull=True) | Q(meeting__kind=kind))
-    attended = set(present.values_list("member_id", flat=True).distinct())
-    visited = set(visits.values_list("member_id", flat=True).distinct())
+    # order_by(): the default ordering would join members into the DISTINCT.
+    attended = set(present.order_by().values_list("member_id", flat=True).distinct())
+    visited = set(visits.order_by().values_list("member_id", flat=True).distinct())
     rows = [Coverage(m, ATTENDED if m.pk in attended else VISITED if m.pk in visited else NEITHER) for m in members]
     rows.sort(key=lambda row: (not (row.member.is_frail or row.member.is_mobile), row.member.name_initials, row.member.pk))
     return rows

@@ -2,7 +2,9 @@
 
 A meeting is found by organization + kind + date + topic, so importing the same sheet twice
 changes nothing. Imported meetings are held ones (a ledger of what took place); their
-attendance is recorded on the meeting's page.
+attendance is recorded on the meeting's page. A ledger that counts heads (应到/实到人数) rather
+than naming attendees keeps those counts on the meeting, which the meeting's page shows until
+an attendee list is entered.
 """
 
 import datetime as dt
@@ -39,15 +41,48 @@ KIND_SYNONYMS = {
 }
 
 
+HEADCOUNT_MAX = 9999
+
+
+class HeadcountField(forms.IntegerField):
+    """A number of people as a ledger writes it: "12" or "12人"."""
+
+    def __init__(self, label: str) -> None:
+        message = f"{label}应为不小于0的整数"
+        super().__init__(
+            label=label,
+            required=False,
+            min_value=0,
+            max_value=HEADCOUNT_MAX,
+            error_messages={"invalid": message, "min_value": message, "max_value": f"{label}不能超过{HEADCOUNT_MAX}"},
+        )
+
+    def to_python(self, value: Any) -> int | None:
+        if isinstance(value, str):
+            value = value.strip().removesuffix("人").strip()
+        return super().to_python(value)
+
+
 class MeetingImportForm(MeetingForm):
     """MeetingForm with its organization choices given (loaded once per file) instead of read
-    from the user; the presenter is a name (主讲人/主持人 as the sheet writes it)."""
+    from the user; the presenter is a name (主讲人/主持人 as the sheet writes it); the headcounts
+    a ledger gives instead of an attendee list."""
+
+    expected_count = HeadcountField("应到人数")
+    actual_count = HeadcountField("实到人数")
 
     def __init__(self, *args: Any, user: Any, instance: Meeting | None = None, organizations: Any, **kwargs: Any) -> None:
         forms.Form.__init__(self, *args, **kwargs)
         self.instance = instance
         self.fields["organization"].queryset = organizations
         self.fields["presenter"].queryset = Member.objects.none()
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        expected, actual = data.get("expected_count"), data.get("actual_count")
+        if expected is not None and actual is not None and actual > expected:
+            self.add_error("actual_count", f"实到人数（{actual}）不能多于应到人数（{expected}）")
+        return data
 
 
 def _org_name(value: Any) -> str:
@@ -77,6 +112,9 @@ class MeetingImporter(FormImporter):
         columns.text("place", "地点", aliases=("会议地点", "召开地点", "活动地点")),
         columns.text("topic", "主题", aliases=("会议主题", "活动主题", "内容", "会议内容"), required=True),
         columns.text("presenter_name", "主讲人/主持人", aliases=("主讲人", "主持人", "主持人/主讲人", "讲课人")),
+        # Codes, not text: a count stored as 12.0 comes back as "12".
+        columns.code("expected_count", "应到人数", aliases=("应到", "应到会人数", "应参会人数", "应参加人数")),
+        columns.code("actual_count", "实到人数", aliases=("实到", "实到会人数", "实际参会人数", "参会人数", "出席人数")),
     )
 
     def key(self, values: dict[str, Any]) -> str | None:
@@ -124,7 +162,9 @@ class MeetingImporter(FormImporter):
         if found is None:
             raise RowInvalid(f"党组织“{name}”不存在", field="organization")
         if found.kind not in MEETING_ORG_KINDS:
-            raise RowInvalid(f"“{name}”不是党支部或党小组，组织生活由党支部或党小组开展", field="organization")
+            holders = [str(Organization.Kind(k).label) for k in MEETING_ORG_KINDS]
+            listed = "、".join(holders[:-1]) + "或" + holders[-1]
+            raise RowInvalid(f"“{name}”不是{listed}，组织生活由{listed}开展", field="organization")
         if not self._manages(ctx, found.path):
             raise RowInvalid(f"党组织“{name}”不在您的管理范围内", field="organization")
         date = values.get("date")

@@ -35,6 +35,10 @@ class Requirement(models.Model):
         BRANCH = "branch", "每个党支部"
         COMMITTEE_BRANCH = "committee_branch", "设支委会的党支部"
         GROUP = "group", "每个党小组"
+        GENERAL_BRANCH = "general_branch", "每个党总支"
+
+    # What a kind is called when a general branch holds it (总支委员会, not 支委会).
+    GENERAL_BRANCH_LABELS = {"committee_meeting": "总支委员会", "assembly": "党总支党员大会"}
 
     class Period(models.TextChoices):
         MONTH = "month", "每月"
@@ -43,7 +47,7 @@ class Requirement(models.Model):
 
     HISTORY_FIELDS = ("applies_to", "period", "minimum_count", "active")
 
-    kind = models.CharField("会议类型", max_length=30, choices=MeetingKind.choices, unique=True)
+    kind = models.CharField("会议类型", max_length=30, choices=MeetingKind.choices)
     applies_to = models.CharField("适用组织", max_length=30, choices=AppliesTo.choices)
     period = models.CharField("周期", max_length=10, choices=Period.choices)
     minimum_count = models.PositiveSmallIntegerField("每周期至少（次）", default=1)
@@ -53,17 +57,32 @@ class Requirement(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "组织生活要求"
         ordering = ["id"]
+        # One kind may be required of several kinds of organization (支委会 of branches with a
+        # committee, 总支委员会 of general branches), but only once of each.
+        constraints = [models.UniqueConstraint(fields=["kind", "applies_to"], name="unique_requirement_kind_applies_to")]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.get_applies_to_display()}{self.get_period_display()}至少{self.minimum_count}次"
 
+    def get_kind_display(self) -> str:
+        """The meeting's name as the organization that must hold it calls it."""
+        label = MeetingKind(self.kind).label
+        if self.applies_to == self.AppliesTo.GENERAL_BRANCH:
+            return self.GENERAL_BRANCH_LABELS.get(self.kind, f"{label}（党总支）")
+        return label
+
     def applies(self, organization) -> bool:
-        """Whether `organization` must hold this kind (a Party group only its group meeting)."""
+        """Whether `organization` must hold this kind today (a Party group only its group meeting).
+
+        Compliance of past periods asks whether the committee existed then (orglife.compliance).
+        """
         kind = organization.kind
         if self.applies_to == self.AppliesTo.GROUP:
             return kind == "group"
         if self.applies_to == self.AppliesTo.COMMITTEE_BRANCH:
             return kind == "branch" and organization.has_committee
+        if self.applies_to == self.AppliesTo.GENERAL_BRANCH:
+            return kind == "general_branch"
         return kind == "branch"
 
 
@@ -95,7 +114,19 @@ class Meeting(models.Model):
         SCHEDULED = "scheduled", "计划召开"
         HELD = "held", "已召开"
 
-    HISTORY_FIELDS = ("organization", "kind", "status", "date", "place", "topic", "presenter", "presenter_name", "minutes")
+    HISTORY_FIELDS = (
+        "organization",
+        "kind",
+        "status",
+        "date",
+        "place",
+        "topic",
+        "presenter",
+        "presenter_name",
+        "minutes",
+        "expected_count",
+        "actual_count",
+    )
 
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name="党组织", related_name="meetings", on_delete=models.PROTECT
@@ -110,6 +141,10 @@ class Meeting(models.Model):
     )
     presenter_name = models.CharField("主持人/主讲人（非本支部党员）", max_length=50, blank=True)
     minutes = models.TextField("会议记录", blank=True)
+    # Headcounts as a ledger sheet gives them (应到/实到) for a meeting whose attendee list was
+    # never entered; once attendance rows exist, those are the record.
+    expected_count = models.PositiveSmallIntegerField("应到人数", null=True, blank=True)
+    actual_count = models.PositiveSmallIntegerField("实到人数", null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="登记人", related_name="+", null=True, on_delete=models.SET_NULL
     )

@@ -42,7 +42,7 @@ def schedule_table(schedule: YearSchedule) -> tuple[list[str], list[ScheduleRow]
             if month not in planned:
                 cells.append("")
             elif kind == MeetingKind.THEME_DAY:
-                cells.append(f"{theme_day_date(schedule, month):%Y-%m-%d}")
+                cells.append(f"{theme_day_date(schedule, month):%Y-%m-%d} {topics[kind].get(str(month), '')}".strip())
             else:
                 cells.append(topics[kind].get(str(month), "") or "✓")
         rows.append(ScheduleRow(month=month, cells=cells))

@@ -1,6 +1,8 @@
-"""API shapes of meetings and compliance. Input names match MeetingForm's fields."""
+"""API shapes of meetings, compliance and home study. Input names match the pages' form fields."""
 
 import datetime as dt
+import re
+from typing import Any
 
 from ninja import Schema
 from pydantic import ConfigDict, Field
@@ -31,6 +33,8 @@ class MeetingOut(Schema):
     minutes: str
     present_count: int
     absent_count: int
+    expected_count: int | None = Field(description="台账所记应到人数（导入时给出，未登记出席名单时参考）")
+    actual_count: int | None = Field(description="台账所记实到人数")
     attendance: list[AttendanceOut] | None = None
 
     @classmethod
@@ -57,6 +61,8 @@ class MeetingOut(Schema):
             minutes=meeting.minutes,
             present_count=present,
             absent_count=absent,
+            expected_count=meeting.expected_count,
+            actual_count=meeting.actual_count,
             attendance=None
             if rows is None
             else [
@@ -139,3 +145,90 @@ class ComplianceOut(Schema):
     pending: int
     not_required: int
     kinds: list[ComplianceKindOut]
+
+
+# Home study (送学上门) -----------------------------------------------------------------------
+
+
+class HomeStudyVisitOut(Schema):
+    id: int
+    member: int
+    member_name: str
+    organization: int
+    organization_name: str
+    date: dt.date
+    topic: str
+    visitors: list[str] = Field(description="送学人员：登记账号的姓名在前，其后为填写的其他人员")
+    meeting: int | None
+    meeting_label: str
+    notes: str
+
+    @classmethod
+    def of(cls, visit: Any) -> "HomeStudyVisitOut":
+        """Reads the prefetched visitor accounts; `visitors` text is split at 、，, as typed."""
+        names = [str(u) for u in visit.visitor_users.all()]
+        names += [n.strip() for n in re.split(r"[、，,；;]", visit.visitors) if n.strip()]
+        meeting = visit.meeting
+        return cls(
+            id=visit.pk,
+            member=visit.member_id,
+            member_name=visit.member.name,
+            organization=visit.organization_id,
+            organization_name=visit.organization.name,
+            date=visit.date,
+            topic=visit.topic,
+            visitors=list(dict.fromkeys(names)),
+            meeting=visit.meeting_id,
+            meeting_label="" if meeting is None else f"{meeting.date:%Y-%m-%d} {meeting.get_kind_display()}：{meeting.topic}",
+            notes=visit.notes,
+        )
+
+
+class HomeStudyVisitPageOut(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[HomeStudyVisitOut]
+
+
+class HomeStudyVisitIn(Schema):
+    """The page's form: `include_me` counts the caller among those who went."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    member: int
+    date: dt.date
+    topic: str
+    meeting: int | None = Field(None, description="补学的会议（该党员所在组织已召开的会议），可不填")
+    include_me: bool = Field(True, description="调用者本人参加了送学")
+    visitors: str = Field("", description="其他送学人员，多人用顿号分隔")
+    notes: str = ""
+
+
+class CoverageMemberOut(Schema):
+    member: int
+    member_name: str
+    is_frail: bool
+    is_mobile: bool
+    status: str = Field(description="attended 参加组织生活 / visited 已送学上门 / neither 未参加也未送学")
+    status_label: str
+
+
+class CoverageOut(Schema):
+    organization: int
+    organization_name: str
+    month: str
+    start: dt.date
+    end: dt.date
+    kind: str
+    attended: int
+    visited: int
+    neither: int
+    members: list[CoverageMemberOut]
+
+
+class HomeStudyCountsOut(Schema):
+    date_from: dt.date
+    date_to: dt.date
+    discussions: int = Field(description="交流研讨（已召开）次数")
+    home_study_visits: int = Field(description="送学上门次数")

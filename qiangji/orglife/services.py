@@ -148,6 +148,12 @@ def requirement_update(*, requirement: Requirement, by: Any, data: Mapping[str, 
     for key in Requirement.HISTORY_FIELDS:
         if key in data:
             setattr(requirement, key, data[key])
+    twin = Requirement.objects.filter(kind=requirement.kind, applies_to=requirement.applies_to).exclude(pk=requirement.pk)
+    if twin.exists():
+        raise DomainError(
+            f"已有适用于“{requirement.get_applies_to_display()}”的{MeetingKind(requirement.kind).label}要求，请直接修改那一条",
+            field="applies_to",
+        )
     after = snapshot(requirement)
     if after != before:
         requirement.save()
@@ -155,16 +161,55 @@ def requirement_update(*, requirement: Requirement, by: Any, data: Mapping[str, 
     return requirement
 
 
+# A planned topic becomes the topic of the meeting held for it.
+SCHEDULE_TOPIC_MAX_LENGTH = Meeting._meta.get_field("topic").max_length
+
+
+def _schedule_item_text(item: ScheduleItem) -> str:
+    text = f"{item.get_kind_display()}：{'、'.join(str(m) for m in item.months)}月"
+    topics = [f"{m}月“{item.topics[str(m)]}”" for m in item.months if item.topics.get(str(m))]
+    return f"{text}（主题：{'，'.join(topics)}）" if topics else text
+
+
 def _schedule_after(schedule: YearSchedule) -> dict[str, Any]:
-    plan = "；".join(
-        f"{item.get_kind_display()}：{'、'.join(str(m) for m in item.months)}月" for item in schedule.items.order_by("id")
-    )
+    plan = "；".join(_schedule_item_text(item) for item in schedule.items.order_by("id"))
     return {**snapshot(schedule), "安排": plan}
 
 
+def _schedule_topics(plan: Mapping[str, list[int]], topics: Mapping[str, Mapping[int, str]]) -> dict[str, dict[str, str]]:
+    """{kind: {"month": topic}} for planned months only; a topic for an unplanned month is refused."""
+    result: dict[str, dict[str, str]] = {}
+    for kind, by_month in topics.items():
+        label = MeetingKind(kind).label if kind in MeetingKind.values else kind
+        for month, text in by_month.items():
+            text = (text or "").strip()
+            if not text:
+                continue
+            field = f"topic_{kind}_{month}"
+            if len(text) > SCHEDULE_TOPIC_MAX_LENGTH:
+                raise DomainError(f"主题不能超过{SCHEDULE_TOPIC_MAX_LENGTH}字", field=field)
+            if month not in plan.get(kind, []):
+                raise DomainError(f"{month}月未安排{label}，不能填写该月主题", field=field)
+            result.setdefault(kind, {})[str(month)] = text
+    return result
+
+
 @transaction.atomic
-def schedule_save(*, year: int, by: Any, theme_day: int, note: str, months: Mapping[str, Iterable[int]]) -> YearSchedule:
-    """Create or edit the year's schedule ({kind: months}); a published one stays published, with history."""
+def schedule_save(
+    *,
+    year: int,
+    by: Any,
+    theme_day: int,
+    note: str,
+    months: Mapping[str, Iterable[int]],
+    topics: Mapping[str, Mapping[int, str]] | None = None,
+) -> YearSchedule:
+    """Create or edit the year's schedule ({kind: months}, optionally {kind: {month: topic}});
+    a published one stays published, with history.
+
+    `topics=None` keeps the topics already planned for months still planned; a mapping replaces
+    them (a kind left out has no topics).
+    """
     if not 1 <= theme_day <= 28:
         raise DomainError("主题党日请填写 1 至 28 日（每个月都有的日期）", field="theme_day")
     plan: dict[str, list[int]] = {}
@@ -176,6 +221,7 @@ def schedule_save(*, year: int, by: Any, theme_day: int, note: str, months: Mapp
             raise DomainError("月份应为 1 至 12", field=f"months_{kind}")
         if chosen:
             plan[kind] = chosen
+    new_topics = None if topics is None else _schedule_topics(plan, topics)
     schedule = YearSchedule.objects.select_for_update().filter(year=year).first()
     created = schedule is None
     if created:
@@ -191,9 +237,9 @@ def schedule_save(*, year: int, by: Any, theme_day: int, note: str, months: Mapp
             item.delete()
     for kind, chosen in plan.items():
         item = existing.get(kind) or ScheduleItem(schedule=schedule, kind=kind)
-        if item.months != chosen or item.pk is None:
-            item.months = chosen
-            item.topics = {k: v for k, v in item.topics.items() if int(k) in chosen}
+        kept = new_topics.get(kind, {}) if new_topics is not None else {k: v for k, v in item.topics.items() if int(k) in chosen}
+        if item.months != chosen or item.topics != kept or item.pk is None:
+            item.months, item.topics = chosen, kept
             item.save()
     after = _schedule_after(schedule)
     if after != before:

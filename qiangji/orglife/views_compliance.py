@@ -14,6 +14,7 @@ from qiangji.core.errors import DomainError
 from qiangji.orglife.compliance import (
     HELD,
     MISSED,
+    NOT_REQUIRED,
     STATUS_LABELS,
     compliance_grid,
     compliance_grids,
@@ -29,6 +30,7 @@ from qiangji.orglife.views import STAFF, can_manage_any, require_role
 from qiangji.orgs.selectors import get_organization_for_user
 
 MONTHS = [f"{m}月" for m in range(1, 13)]
+_SENTINEL_PK = 987654321
 
 
 def _year(request: HttpRequest) -> int:
@@ -72,15 +74,19 @@ def heatmap_data(
     points = []
     for y, org in enumerate(organizations):
         for x, row in enumerate(grids[org.pk]):
-            held, missed = row.total(HELD), row.total(MISSED)
-            if not row.required:
+            # One pass over the cells instead of three (row.total twice, row.required): a town has ~1,400 rows.
+            statuses = [cell.status for cell in row.cells]
+            if statuses.count(NOT_REQUIRED) == len(statuses):
                 continue
+            held, missed = statuses.count(HELD), statuses.count(MISSED)
             value = round(100 * held / (held + missed)) if held + missed else None
             points.append([x, y, value, held, missed])
+    # reverse() costs ~25 µs and the links differ only in the id: resolve once, fill in the ids.
+    head, tail = reverse("orglife:grid", args=[_SENTINEL_PK]).split(str(_SENTINEL_PK))
     return {
         "kinds": [r.get_kind_display() for r in requirements],
         "organizations": [o.name for o in organizations],
-        "links": [reverse("orglife:grid", args=[o.pk]) + f"?year={year}" for o in organizations],
+        "links": [f"{head}{o.pk}{tail}?year={year}" for o in organizations],
         "points": points,
     }
 
@@ -93,6 +99,10 @@ def overview(request: HttpRequest) -> HttpResponse:
     organizations = organizations_for_compliance(user=request.user)
     requirements = requirements_active()
     grids = compliance_grids(organizations, year=year, today=today, requirements=requirements)
+    missed = compliance_missed_last_period(organizations, today=today, requirements=requirements, grids=grids, year=year)
+    head, tail = reverse("orglife:grid", args=[_SENTINEL_PK]).split(str(_SENTINEL_PK))
+    for item in missed:
+        item["url"] = f"{head}{item['organization'].pk}{tail}?year={item['period'].year}"
     return render(
         request,
         "orglife/compliance_overview.html",
@@ -101,7 +111,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "years": range(today.year, today.year - 5, -1),
             "heatmap": heatmap_data(organizations, grids, requirements, year),
             "organization_count": len(organizations),
-            "missed": compliance_missed_last_period(organizations, today=today),
+            "missed": missed,
         },
     )
 

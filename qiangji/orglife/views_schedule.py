@@ -59,7 +59,14 @@ def schedule_edit(request: HttpRequest, year: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            schedule_save(year=year, by=request.user, theme_day=data["theme_day"], note=data["note"], months=data["months"])
+            schedule_save(
+                year=year,
+                by=request.user,
+                theme_day=data["theme_day"],
+                note=data["note"],
+                months=data["months"],
+                topics=data["topics"],
+            )
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

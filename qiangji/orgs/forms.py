@@ -22,6 +22,12 @@ class OrganizationForm(forms.Form):
     term_start = forms.DateField(label="本届任期开始", required=False)
     term_end = forms.DateField(label="届满日期", required=False)
     has_committee = forms.BooleanField(label="设支部委员会", required=False)
+    # Only read when has_committee changes: compliance asks for committee meetings from that date.
+    committee_changed_on = forms.DateField(
+        label="委员会设立/撤销日期",
+        required=False,
+        help_text="勾选或取消“设支部委员会”时填写实际设立或撤销的日期；不填按今天计。",
+    )
 
     def __init__(
         self,

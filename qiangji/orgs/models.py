@@ -5,7 +5,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 from qiangji.core.access import Action, Scope, ScopedQuerySet
 
@@ -234,6 +234,51 @@ class Organization(models.Model):
         "ok": "任期内",
         "unknown": "未填届期",
     }
+
+
+class CommitteePeriodQuerySet(models.QuerySet):
+    def overlapping(self, start: dt.date, end: dt.date) -> "CommitteePeriodQuerySet":
+        """Periods with at least one day in `start`..`end` (dissolved_on is the first day without)."""
+        return self.filter(Q(established_on__isnull=True) | Q(established_on__lte=end)).filter(
+            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=start)
+        )
+
+
+class CommitteePeriod(models.Model):
+    """A span during which an organization had its committee (支部委员会 / 总支委员会).
+
+    In orgs, not orglife: it is organization structure, kept in step with `has_committee` by the
+    organization services, and orglife (which builds on orgs) reads it for compliance.
+    The committee exists from `established_on` (null: since before the platform recorded it) up
+    to the day before `dissolved_on` (null: still in place). At most one period is open.
+    """
+
+    organization = models.ForeignKey(
+        Organization, verbose_name="党组织", related_name="committee_periods", on_delete=models.CASCADE
+    )
+    established_on = models.DateField("设立日期", null=True, blank=True)
+    dissolved_on = models.DateField("撤销日期", null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = CommitteePeriodQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "委员会设立期间"
+        ordering = ["organization", "established_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization"], condition=Q(dissolved_on__isnull=True), name="unique_open_committee_period"
+            ),
+            models.CheckConstraint(
+                condition=Q(dissolved_on__isnull=True) | Q(established_on__isnull=True) | Q(dissolved_on__gt=F("established_on")),
+                name="committee_period_dissolved_after_established",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        start = f"{self.established_on:%Y-%m-%d}" if self.established_on else "（早于系统记录）"
+        end = f"{self.dissolved_on:%Y-%m-%d}" if self.dissolved_on else "至今"
+        return f"{self.organization}委员会：{start}—{end}"
 
 
 class Position(models.Model):

@@ -1,19 +1,24 @@
 """Writes on the organization tree. Every write keeps its history (who, when, before/after)."""
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.utils import timezone
 
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
-from qiangji.orgs.models import LiaisonGroup, Organization
+from qiangji.orgs.models import CommitteePeriod, LiaisonGroup, Organization
 
 # The fields a form may write are exactly those whose history is kept.
 EDITABLE_FIELDS = Organization.HISTORY_FIELDS
+# The date from which a change of `has_committee` takes effect (optional, default today).
+COMMITTEE_DATE = "committee_changed_on"
+COMMITTEE_DATE_LABEL = "委员会设立/撤销日期"
 
 
 def _check_parent(org: Organization, parent: Organization | None) -> None:
@@ -27,6 +32,33 @@ def _check_parent(org: Organization, parent: Organization | None) -> None:
         raise DomainError("上级组织不能是本组织或其下级组织", field="parent")
     if org.term_start and org.term_end and org.term_end <= org.term_start:
         raise DomainError("届满日期应晚于本届任期开始日期", field="term_end")
+
+
+def _committee_open(org: Organization, on: dt.date) -> None:
+    """Start a committee period on `on`; it may not begin before the organization or the last period."""
+    if on > timezone.localdate():
+        raise DomainError("委员会设立日期不能晚于今天", field=COMMITTEE_DATE)
+    if org.founded_on and on < org.founded_on:
+        raise DomainError("委员会设立日期不能早于党组织成立日期", field=COMMITTEE_DATE)
+    last = org.committee_periods.exclude(dissolved_on__isnull=True).order_by("-dissolved_on").first()
+    if last and on < last.dissolved_on:
+        raise DomainError(f"委员会设立日期不能早于上次撤销日期（{last.dissolved_on:%Y-%m-%d}）", field=COMMITTEE_DATE)
+    CommitteePeriod.objects.create(organization=org, established_on=on)
+
+
+def _committee_close(org: Organization, on: dt.date) -> None:
+    """End the open committee period on `on` (the first day without a committee)."""
+    if on > timezone.localdate():
+        raise DomainError("委员会撤销日期不能晚于今天", field=COMMITTEE_DATE)
+    period = org.committee_periods.filter(dissolved_on__isnull=True).first()
+    if period is None:
+        # A row written outside the services (a bulk load) has no period: it had the committee
+        # since it was founded, as far as anyone recorded.
+        period = CommitteePeriod(organization=org, established_on=org.founded_on or org.term_start)
+    if period.established_on and on <= period.established_on:
+        raise DomainError(f"委员会撤销日期应晚于设立日期（{period.established_on:%Y-%m-%d}）", field=COMMITTEE_DATE)
+    period.dissolved_on = on
+    period.save()
 
 
 def _set_path(org: Organization) -> None:
@@ -44,7 +76,13 @@ def organization_create(
     org.save()
     _set_path(org)
     org.save(update_fields=["path", "depth"])
-    change_log(instance=org, user=by, action=ChangeRecord.Action.CREATE, before=None, source=source, batch=batch)
+    after = snapshot(org)
+    if org.has_committee:
+        # A new organization set up with its committee has had it since it was founded.
+        on = data.get(COMMITTEE_DATE) or org.founded_on or org.term_start or timezone.localdate()
+        _committee_open(org, on)
+        after[COMMITTEE_DATE_LABEL] = on.isoformat()
+    change_log(instance=org, user=by, action=ChangeRecord.Action.CREATE, before=None, after=after, source=source, batch=batch)
     return org
 
 
@@ -52,8 +90,13 @@ def organization_create(
 def organization_update(
     *, organization: Organization, by: Any, data: dict[str, Any], source: str = ChangeRecord.Source.WEB, batch: Any = None
 ) -> Organization:
-    """Apply changed fields; moving it under another parent re-paths the whole subtree."""
+    """Apply changed fields; moving it under another parent re-paths the whole subtree.
+
+    Setting or clearing `has_committee` opens or closes a committee period dated
+    `data["committee_changed_on"]` (today when not given), which compliance reads month by month.
+    """
     before = snapshot(organization)
+    had_committee = organization.has_committee
     old_path = organization.path
     for key, value in data.items():
         if key in EDITABLE_FIELDS:
@@ -68,6 +111,10 @@ def organization_update(
             depth=F("depth") + depth_shift,
         )
     after = snapshot(organization)
+    if organization.has_committee != had_committee:
+        on = data.get(COMMITTEE_DATE) or timezone.localdate()
+        (_committee_open if organization.has_committee else _committee_close)(organization, on)
+        after[COMMITTEE_DATE_LABEL] = on.isoformat()
     if after != before:
         change_log(
             instance=organization,

@@ -22,8 +22,10 @@ from qiangji.orgs.selectors import (
     liaison_candidates,
     liaison_groups_visible,
     organization_children,
+    organization_issues,
     organization_leaders,
     organization_tree,
+    organizations_annotated,
 )
 from qiangji.orgs.services import liaison_group_create, liaison_group_update, organization_create, organization_update
 
@@ -141,6 +143,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = organization.members.for_user(request.user).order_by("name_initials", "pk")
     term_state = organization.term_status(today)
     parent = organization.parent
+    structure_issues = []
+    if organization.kind == Organization.Kind.BRANCH and scope.has_role(*STAFF):
+        # The term has its own badge; the warning is about members and committee (RULES.md).
+        counted = organizations_annotated(user=request.user).get(pk=organization.pk)
+        structure_issues = [ISSUE_LABELS[i] for i in organization_issues(counted, today=today) if not i.startswith("term_")]
     return render(
         request,
         "orgs/detail.html",
@@ -148,6 +155,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
             "organization": organization,
             "term_state": term_state,
             "term_label": Organization.TERM_STATUS_LABELS[term_state],
+            "structure_issues": structure_issues,
             "parent_visible": parent is not None and scope.covers(parent.path),
             "leaders": organization_leaders(organization),
             "children": organization_children(user=request.user, organization=organization, today=today),

@@ -20,9 +20,7 @@ SEED = importlib.import_module("qiangji.orglife.migrations.0002_seed_requirement
 def requirements(db):
     """A transactional test starts from a flushed database: the seeded requirement table again."""
     for kind, applies_to, period, minimum in SEED.DEFAULTS:
-        Requirement.objects.get_or_create(
-            kind=kind, defaults={"applies_to": applies_to, "period": period, "minimum_count": minimum}
-        )
+        Requirement.objects.get_or_create(kind=kind, applies_to=applies_to, defaults={"period": period, "minimum_count": minimum})
 
 
 def test_secretary_records_a_meeting_and_reads_the_grid(page, town, users):

@@ -67,3 +67,48 @@ def plan_save(
         plan.save()
         change_log(instance=plan, user=by, action=ChangeRecord.Action.UPDATE, before=before, source=source)
     return plan
+
+
+@transaction.atomic
+def grade_level_save(
+    *, by: Any, data: Mapping[str, Any], level: GradeLevel | None = None, source: str = ChangeRecord.Source.WEB
+) -> GradeLevel:
+    """The town adds a grade to its list or edits one (name, rank, whether it calls for a plan, active).
+
+    A level already given to organizations is never deleted, only switched off: past grades keep it.
+    """
+    if not get_scope(by).has_role(TOWN_ADMIN):
+        raise PermissionDenied("只有镇党委可以维护等次")
+    name = (data.get("name") or "").strip()
+    if not name:
+        raise DomainError("请填写等次名称", field="name")
+    rank = data.get("rank")
+    if rank is None or rank < 1:
+        raise DomainError("排序应为正整数", field="rank")
+    others = GradeLevel.objects.exclude(pk=level.pk) if level is not None else GradeLevel.objects.all()
+    if others.filter(name=name).exists():
+        raise DomainError(f"已有名为“{name}”的等次", field="name")
+    if others.filter(rank=rank).exists():
+        raise DomainError(f"排序{rank}已被其他等次使用", field="rank")
+    if level is None:
+        level = GradeLevel.objects.create(
+            name=name, rank=rank, needs_plan=bool(data.get("needs_plan")), active=bool(data.get("active", True))
+        )
+        change_log(
+            instance=level, user=by, action=ChangeRecord.Action.CREATE, before=None, after=_level_fields(level), source=source
+        )
+        return level
+    level = GradeLevel.objects.select_for_update().get(pk=level.pk)
+    before = _level_fields(level)
+    level.name, level.rank = name, rank
+    level.needs_plan, level.active = bool(data.get("needs_plan")), bool(data.get("active"))
+    after = _level_fields(level)
+    if after != before:
+        level.save()
+        change_log(instance=level, user=by, action=ChangeRecord.Action.UPDATE, before=before, after=after, source=source)
+    return level
+
+
+def _level_fields(level: GradeLevel) -> dict[str, Any]:
+    # GradeLevel is a small lookup row without HISTORY_FIELDS; its history lists all four fields.
+    return {"name": level.name, "rank": level.rank, "needs_plan": level.needs_plan, "active": level.active}

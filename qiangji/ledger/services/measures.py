@@ -89,6 +89,9 @@ def measure_progress(*, measure: Measure, by: Any, progress: int, note: str, tod
         raise PermissionDenied("您无权填报该措施的进展")
     if measure.state == Measure.State.CHECKED:
         raise DomainError("该措施已验收，不能再修改进展")
+    if measure.problem_id and not measure.problem.is_open:
+        # A closed (merged, withdrawn) problem's measures are its record; reopen it to work again.
+        raise DomainError(f"问题已{measure.problem.get_state_display()[1:]}，不能再修改措施进展")
     if not 0 <= progress <= 100:
         raise DomainError("进度应在0到100之间", field="progress")
     note = (note or "").strip()

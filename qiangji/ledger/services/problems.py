@@ -110,10 +110,10 @@ def problem_register(
     return problem
 
 
-def _allow(problem: Problem, by: Any, action: str) -> None:
+def _allow(problem: Problem, by: Any, action: str, check_access: bool = True) -> None:
     if action in CHECK_ACTIONS and problem.owner_id == getattr(by, "pk", None):
         raise DomainError("验收人不能是整改责任人")
-    if action not in role_actions(by, problem):
+    if check_access and action not in role_actions(by, problem):
         raise PermissionDenied("您无权进行此项操作")
     if action in Problem.TRANSITIONS and problem.state not in Problem.TRANSITIONS[action][0]:
         raise DomainError(f"问题当前状态为“{problem.get_state_display()}”，不能{Problem.ACTION_LABELS[action]}")
@@ -129,16 +129,23 @@ def _move(problem: Problem, by: Any, action: str, *, reason: str = "", fields: I
     return problem
 
 
+def _attach_evidence(problem: Problem, by: Any, files: Iterable[Any]) -> None:
+    for file in files:
+        ProblemAttachment.objects.create(problem=problem, file=file, name=file.name[:255], is_evidence=True, uploaded_by=by)
+
+
 def _locked(problem: Problem) -> Problem:
     # Two people acting at once: the second sees the first one's state, never a stale copy.
     return Problem.objects.select_for_update().select_related("organization", "owner").get(pk=problem.pk)
 
 
 @transaction.atomic
-def problem_update(*, problem: Problem, by: Any, data: Mapping[str, Any], reason: str = "") -> Problem:
-    """Correct what was registered (source, village, category, description, reference)."""
+def problem_update(*, problem: Problem, by: Any, data: Mapping[str, Any], reason: str = "", check_access: bool = True) -> Problem:
+    """Correct what was registered (source, village, category, description, reference).
+
+    `check_access=False`: the system itself (import_problems run from the command line)."""
     problem = _locked(problem)
-    _allow(problem, by, "update")
+    _allow(problem, by, "update", check_access)
     before = {k: getattr(problem, k) for k in UPDATE_FIELDS}
     for key in UPDATE_FIELDS:
         if key in data:
@@ -229,8 +236,8 @@ def problem_uphold(*, problem: Problem, by: Any, reason: str) -> Problem:
 
 
 @transaction.atomic
-def problem_submit(*, problem: Problem, by: Any, evidence: str) -> Problem:
-    """The owner reports the fix done, with its evidence, for checking (待验收)."""
+def problem_submit(*, problem: Problem, by: Any, evidence: str, files: Iterable[Any] = ()) -> Problem:
+    """The owner reports the fix done, with its evidence (text and files), for checking (待验收)."""
     problem = _locked(problem)
     _allow(problem, by, "submit")
     evidence = _need(evidence, "请填写整改情况及佐证", "evidence")
@@ -241,12 +248,14 @@ def problem_submit(*, problem: Problem, by: Any, evidence: str) -> Problem:
         raise DomainError(f"还有{pending}项整改措施未完成")
     problem.evidence = evidence
     _move(problem, by, "submit", reason=evidence, fields=["evidence"])
+    _attach_evidence(problem, by, files)
     if problem.registered_by_id and problem.registered_by_id != by.pk:
         _notify(
             problem,
             [problem.registered_by],
             f"问题{problem.number}已提交验收",
-            key=f"problem:{problem.pk}:submitted:{timezone.now():%Y%m%d%H%M%S}",
+            # Each submission is news, even two in one second: keyed by its own event.
+            key=f"problem:{problem.pk}:submitted:{problem.events.latest('id').pk}",
         )
     return problem
 
@@ -272,16 +281,21 @@ def _close(problem: Problem, by: Any, action: str, evidence: str, today: dt.date
 
 
 @transaction.atomic
-def problem_close(*, problem: Problem, by: Any, evidence: str = "", today: dt.date | None = None) -> Problem:
+def problem_close(
+    *, problem: Problem, by: Any, evidence: str = "", today: dt.date | None = None, files: Iterable[Any] = ()
+) -> Problem:
     """Close (销号) a problem once its fix is checked by someone other than its owner."""
     problem = _locked(problem)
     _allow(problem, by, "close")
     evidence = _need(evidence or problem.evidence, "销号须有整改成效及佐证", "evidence")
+    _attach_evidence(problem, by, files)
     return _close(problem, by, "close", evidence, today)
 
 
 @transaction.atomic
-def problem_close_immediate(*, problem: Problem, by: Any, evidence: str, today: dt.date | None = None) -> Problem:
+def problem_close_immediate(
+    *, problem: Problem, by: Any, evidence: str, today: dt.date | None = None, files: Iterable[Any] = ()
+) -> Problem:
     """An immediate fix (即知即改) closed with its evidence in the same step as it is checked."""
     problem = _locked(problem)
     _allow(problem, by, "close_immediate")
@@ -289,6 +303,7 @@ def problem_close_immediate(*, problem: Problem, by: Any, evidence: str, today: 
     if problem.fix_kind == Problem.FixKind.LONG_TERM:
         raise DomainError("需建立长效机制的问题不能即知即改销号，请按整改、验收流程办理")
     problem.fix_kind = Problem.FixKind.IMMEDIATE
+    _attach_evidence(problem, by, files)
     return _close(problem, by, "close_immediate", evidence, today)
 
 
@@ -331,10 +346,20 @@ def problem_reopen(*, problem: Problem, by: Any, reason: str) -> Problem:
 
 
 @transaction.atomic
-def problem_postpone(*, problem: Problem, by: Any, deadline: dt.date, reason: str, today: dt.date | None = None) -> Problem:
-    """Move the deadline, with the reason; overdue reminders then count from the new date."""
+def problem_postpone(
+    *,
+    problem: Problem,
+    by: Any,
+    deadline: dt.date,
+    reason: str,
+    today: dt.date | None = None,
+    check_access: bool = True,
+) -> Problem:
+    """Move the deadline, with the reason; overdue reminders then count from the new date.
+
+    `check_access=False`: the system itself (import_problems run from the command line)."""
     problem = _locked(problem)
-    _allow(problem, by, "postpone")
+    _allow(problem, by, "postpone", check_access)
     reason = _need(reason, "请说明调整期限的原因")
     if deadline < (today or timezone.localdate()):
         raise DomainError("新的整改期限不能早于今天", field="deadline")

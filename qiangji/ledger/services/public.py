@@ -64,7 +64,7 @@ def public_report_accept(*, report: PublicReport, by: Any, data: Mapping[str, An
     _may_handle(by)
     report = PublicReport.objects.select_for_update().get(pk=report.pk)
     if report.state != PublicReport.State.PENDING:
-        raise DomainError(f"该反映已{report.get_state_display()}")
+        raise DomainError(f"该反映已处理（{report.get_state_display()}），不能重复处理")
     fields = {"village": report.village, "description": report.description, **data, "source": Problem.Source.PUBLIC}
     problem = problem_register(by=by, data=fields, today=today)
     report.state, report.problem, report.handled_by, report.handled_at = PublicReport.State.ACCEPTED, problem, by, timezone.now()
@@ -78,7 +78,7 @@ def public_report_reject(*, report: PublicReport, by: Any, reply: str) -> Public
     _may_handle(by)
     report = PublicReport.objects.select_for_update().get(pk=report.pk)
     if report.state != PublicReport.State.PENDING:
-        raise DomainError(f"该反映已{report.get_state_display()}")
+        raise DomainError(f"该反映已处理（{report.get_state_display()}），不能重复处理")
     reply = (reply or "").strip()
     if not reply:
         raise DomainError("请填写不予受理的理由", field="reply")

@@ -2,6 +2,8 @@
 
 import datetime as dt
 
+import pytest
+
 from qiangji.orglife.compliance import (
     HELD,
     MISSED,
@@ -14,6 +16,7 @@ from qiangji.orglife.compliance import (
 )
 from qiangji.orglife.models import Meeting, Requirement
 from qiangji.orglife.tests.conftest import hold
+from qiangji.orgs.services import organization_update
 
 K = Meeting.Kind
 
@@ -24,14 +27,16 @@ def statuses(rows, kind):
 
 
 def test_requirements_are_seeded_with_rules_defaults(db):
-    table = {r.kind: (r.applies_to, r.period, r.minimum_count, r.active) for r in Requirement.objects.all()}
+    table = {(r.kind, r.applies_to): (r.period, r.minimum_count, r.active) for r in Requirement.objects.all()}
     assert table == {
-        "assembly": ("branch", "quarter", 1, True),
-        "committee_meeting": ("committee_branch", "month", 1, True),
-        "group_meeting": ("group", "month", 1, True),
-        "lecture": ("branch", "quarter", 1, True),
-        "theme_day": ("branch", "month", 1, True),
-        "review_meeting": ("branch", "year", 1, True),
+        ("assembly", "branch"): ("quarter", 1, True),
+        ("committee_meeting", "committee_branch"): ("month", 1, True),
+        ("group_meeting", "group"): ("month", 1, True),
+        ("lecture", "branch"): ("quarter", 1, True),
+        ("theme_day", "branch"): ("month", 1, True),
+        ("review_meeting", "branch"): ("year", 1, True),
+        # 总支委员会: off until a town asks it of its general branches (docs/decisions.md).
+        ("committee_meeting", "general_branch"): ("month", 1, False),
     }
 
 
@@ -67,8 +72,9 @@ def test_scheduled_meetings_do_not_count(town):
 
 def test_committee_meetings_only_for_branches_with_a_committee(town):
     plain, with_committee = town["branch_a1"], town["branch_a2"]
-    with_committee.has_committee = True
-    with_committee.save()
+    organization_update(
+        organization=with_committee, by=None, data={"has_committee": True, "committee_changed_on": dt.date(2024, 12, 1)}
+    )
     today = dt.date(2025, 2, 10)
     grids = compliance_grids([plain, with_committee], year=2025, today=today)
     assert statuses(grids[plain.pk], K.COMMITTEE_MEETING) == [NOT_REQUIRED] * 12
@@ -101,7 +107,7 @@ def test_grids_for_many_organizations_take_two_queries(town, django_assert_num_q
     orgs = [town["branch_a1"], town["branch_a2"], town["branch_b"], town["group_a1"]]
     for org in orgs:
         hold(org, K.THEME_DAY, dt.date(2025, 5, 5))
-    with django_assert_num_queries(2):  # requirements, held counts
+    with django_assert_num_queries(3):  # requirements, held counts, committee periods
         grids = compliance_grids(orgs, year=2025, today=dt.date(2025, 12, 31))
     assert [statuses(grids[o.pk], K.THEME_DAY)[4] for o in orgs] == [HELD, HELD, HELD, NOT_REQUIRED]
 
@@ -137,3 +143,22 @@ def test_periods_before_founding_or_after_dissolution_are_not_required(town):
     rows = compliance_grid(branch, year=2025, today=dt.date(2025, 12, 31))
     assert statuses(rows, K.ASSEMBLY) == [NOT_REQUIRED, MISSED, MISSED, NOT_REQUIRED]
     assert statuses(rows, K.THEME_DAY) == [NOT_REQUIRED] * 3 + [MISSED] * 5 + [NOT_REQUIRED] * 4
+
+
+@pytest.mark.parametrize("today", [dt.date(2026, 1, 15), dt.date(2026, 4, 2), dt.date(2026, 7, 1), dt.date(2026, 12, 31)])
+def test_missed_last_period_read_from_the_grids_equals_counting_again(town, today):
+    a1, b = town["branch_a1"], town["branch_b"]
+    hold(a1, K.THEME_DAY, dt.date(2026, 3, 28))
+    hold(a1, K.ASSEMBLY, dt.date(2025, 12, 1))
+    hold(b, K.THEME_DAY, dt.date(2026, 6, 3))
+    hold(b, K.REVIEW_MEETING, dt.date(2025, 1, 20))
+    orgs = [a1, b, town["group_a1"]]
+
+    def key(rows):
+        return [(m["organization"].pk, m["requirement"].kind, m["period"].key, m["count"]) for m in rows]
+
+    counted = compliance_missed_last_period(orgs, today=today)
+    grids = compliance_grids(orgs, year=today.year, today=today)
+    read = compliance_missed_last_period(orgs, today=today, grids=grids, year=today.year)
+    assert key(read) == key(counted)
+    assert counted  # the fixture misses something in every case
