@@ -7,7 +7,7 @@ from django import forms
 from qiangji.core.text import clean_text
 from qiangji.members.models import Member
 from qiangji.orglife.models import Attendance, Meeting, Requirement, validate_attachment
-from qiangji.orglife.selectors import MEETING_ORG_KINDS, eligible_members
+from qiangji.orglife.selectors import RECORDING_ORG_KINDS, eligible_members
 from qiangji.orgs.models import Organization
 
 
@@ -32,7 +32,7 @@ class MeetingForm(forms.Form):
             kwargs["initial"].update(organization=instance.organization_id, presenter=instance.presenter_id)
         super().__init__(*args, **kwargs)
         self.instance = instance
-        orgs = Organization.objects.for_user(user, "manage").active().filter(kind__in=MEETING_ORG_KINDS).order_by("path")
+        orgs = Organization.objects.for_user(user, "manage").active().filter(kind__in=RECORDING_ORG_KINDS).order_by("path")
         self.fields["organization"].queryset = orgs
         if instance is not None:
             self.fields["organization"].disabled = True

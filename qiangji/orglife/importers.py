@@ -20,7 +20,7 @@ from qiangji.core.text import clean_text
 from qiangji.members.models import Member
 from qiangji.orglife.forms import MeetingForm
 from qiangji.orglife.models import Meeting
-from qiangji.orglife.selectors import MEETING_ORG_KINDS
+from qiangji.orglife.selectors import RECORDING_ORG_KINDS
 from qiangji.orglife.services import meeting_schedule, meeting_update
 from qiangji.orgs.models import Organization
 
@@ -137,7 +137,7 @@ class MeetingImporter(FormImporter):
                 for meeting in qs.select_related("organization"):
                     existing.setdefault(_key(meeting.organization.name, meeting.kind, meeting.date, meeting.topic), meeting)
         scoped = Organization.objects.active() if ctx.unrestricted else Organization.objects.for_user(ctx.user, "manage").active()
-        scoped = scoped.filter(kind__in=MEETING_ORG_KINDS)
+        scoped = scoped.filter(kind__in=RECORDING_ORG_KINDS)
         ctx.cache.update(
             organizations=organizations,
             meetings=existing,
@@ -161,8 +161,8 @@ class MeetingImporter(FormImporter):
         found = ctx.cache["organizations"].get(name)
         if found is None:
             raise RowInvalid(f"党组织“{name}”不存在", field="organization")
-        if found.kind not in MEETING_ORG_KINDS:
-            holders = [str(Organization.Kind(k).label) for k in MEETING_ORG_KINDS]
+        if found.kind not in RECORDING_ORG_KINDS:
+            holders = [str(Organization.Kind(k).label) for k in RECORDING_ORG_KINDS]
             listed = "、".join(holders[:-1]) + "或" + holders[-1]
             raise RowInvalid(f"“{name}”不是{listed}，组织生活由{listed}开展", field="organization")
         if not self._manages(ctx, found.path):

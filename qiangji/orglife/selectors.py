@@ -3,6 +3,7 @@
 import datetime as dt
 from typing import Any
 
+from django.db.models import Exists, Q
 from django.shortcuts import get_object_or_404
 
 from qiangji.core.access import Action
@@ -12,6 +13,16 @@ from qiangji.orgs.models import Organization
 
 # Organizations that hold organizational life themselves (and so appear in compliance views).
 MEETING_ORG_KINDS = (Organization.Kind.BRANCH, Organization.Kind.GROUP)
+# A general branch records the meetings of its own committee and assembly too (总支委员会,
+# 党总支党员大会); it joins the compliance views only when the town requires something of it.
+RECORDING_ORG_KINDS = (Organization.Kind.GENERAL_BRANCH, *MEETING_ORG_KINDS)
+
+
+def compliance_org_q() -> Q:
+    """Branches and groups, and general branches while an active requirement applies to them
+    (read in the same query as the organizations, as a subquery)."""
+    required = Requirement.objects.filter(active=True, applies_to=Requirement.AppliesTo.GENERAL_BRANCH)
+    return Q(kind__in=MEETING_ORG_KINDS) | Q(Exists(required), kind=Organization.Kind.GENERAL_BRANCH)
 
 
 def get_meeting_for_user(user: Any, pk: int, action: Action = "view") -> Meeting:
@@ -58,8 +69,8 @@ def eligible_members(organization: Organization) -> Any:
 
 
 def organizations_for_compliance(*, user: Any, within: Organization | None = None) -> list[Organization]:
-    """Active branches and Party groups the user may view, in tree order."""
-    qs = Organization.objects.for_user(user).active().filter(kind__in=MEETING_ORG_KINDS)
+    """Active branches and Party groups (and general branches, when required of) the user may view, in tree order."""
+    qs = Organization.objects.for_user(user).active().filter(compliance_org_q())
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
     return list(qs.order_by("path"))

@@ -19,7 +19,7 @@ from qiangji.orglife.models import (
     ScheduleItem,
     YearSchedule,
 )
-from qiangji.orglife.selectors import MEETING_ORG_KINDS, eligible_members
+from qiangji.orglife.selectors import RECORDING_ORG_KINDS, eligible_members
 
 # The fields a meeting form writes are exactly those whose history is kept.
 FIELDS = Meeting.HISTORY_FIELDS
@@ -27,8 +27,8 @@ FIELDS = Meeting.HISTORY_FIELDS
 
 def _check(meeting: Meeting, today: dt.date) -> None:
     org = meeting.organization
-    if org.kind not in MEETING_ORG_KINDS:
-        raise DomainError("组织生活由党支部或党小组开展，请选择党支部或党小组", field="organization")
+    if org.kind not in RECORDING_ORG_KINDS:
+        raise DomainError("组织生活由党总支、党支部或党小组开展，请选择其中之一", field="organization")
     if org.dissolved_on and meeting.date > org.dissolved_on:
         raise DomainError("该党组织已撤销", field="organization")
     if meeting.status == Meeting.Status.HELD and meeting.date > today:

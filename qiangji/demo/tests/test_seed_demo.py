@@ -6,7 +6,6 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count
 
 from qiangji.accounts.models import User
@@ -39,11 +38,6 @@ def roster() -> list[tuple]:
         (m.organization.name, m.name, m.id_number, m.gender, m.birth_date, m.phone, m.party_post, m.status)
         for m in Member.objects.select_related("organization")
     )
-
-
-@pytest.fixture
-def demo(db):
-    return seed()
 
 
 def test_the_town_has_the_shape_of_the_seed(demo):
@@ -180,12 +174,6 @@ def test_term_reminders_exist_around_today(demo):
         ["永兴村党支部", "竖新小学党支部", "上海堡北水产养殖有限公司党支部"]
     )
     assert Organization.objects.term_ending(today=TODAY, months=6).count() == 4 + 3 + 7
-
-
-def test_refuses_to_mix_with_other_data(town):
-    with pytest.raises(CommandError, match="已有演示镇以外的党组织数据"):
-        seed()
-    assert Member.objects.count() == 0
 
 
 def test_demo_logins_prints_one_account_per_role(demo):

@@ -44,11 +44,6 @@ def life() -> tuple:
     return meetings, attendance, trainings, plans
 
 
-@pytest.fixture
-def demo(db):
-    return seed()
-
-
 def test_the_year_has_meetings_attendance_trainings_and_plans(demo):
     assert "2026年组织生活：已召开会议 1765 次（出席登记 3415 条），计划召开 62 次" in demo
     assert "培训 6 个（出勤登记 1498 条）；工作计划备案 108 份" in demo
@@ -132,11 +127,3 @@ def test_reset_removes_the_year_and_builds_it_again(demo):
     ) == counts
     assert ChangeRecord.objects.count() == history
     assert tr.Training.objects.count() == 6
-
-
-def test_early_in_the_year_there_is_little_yet(db):
-    seed(today=dt.date(2027, 1, 20))
-    assert not Meeting.objects.held().exclude(date__range=(dt.date(2027, 1, 1), dt.date(2027, 1, 20))).exists()
-    assert not tr.Attendance.objects.exists()  # no session has taken place yet
-    assert tr.Session.objects.count() == 19
-    assert not WorkPlan.objects.filter(filed_at__date__gt=dt.date(2027, 1, 20)).exists()

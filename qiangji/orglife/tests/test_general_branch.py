@@ -94,3 +94,40 @@ def test_only_the_town_admin_switches_it_on(client_as, users, role):
     assert client_as(users[role]).post(reverse("orglife:requirement_edit", args=[row.pk]), data).status_code == 404
     row.refresh_from_db()
     assert (row.active, ChangeRecord.objects.count()) == (False, 0)
+
+
+def test_a_general_branch_records_its_own_committee_meeting(town, users):
+    from qiangji.orglife.services import meeting_schedule
+
+    meeting = meeting_schedule(
+        by=users["secretary_a"],
+        data={
+            "organization": town["village_a"],
+            "kind": K.COMMITTEE_MEETING,
+            "status": Meeting.Status.HELD,
+            "date": dt.date(2025, 4, 8),
+            "topic": "研究部署二季度党建工作",
+        },
+        today=END_OF_2025,
+    )
+    assert (meeting.organization, meeting.kind) == (town["village_a"], K.COMMITTEE_MEETING)
+    with pytest.raises(DomainError, match="组织生活由党总支、党支部或党小组开展"):
+        meeting_schedule(
+            by=users["town_admin"],
+            data={"organization": town["town"], "kind": K.ASSEMBLY, "date": dt.date(2025, 4, 8), "topic": "x"},
+            today=END_OF_2025,
+        )
+    assert Meeting.objects.count() == 1
+
+
+def test_general_branches_join_the_heat_map_only_while_something_is_asked_of_them(town, users):
+    from qiangji.orglife.selectors import organizations_for_compliance
+
+    def names():
+        return [o.name for o in organizations_for_compliance(user=users["town_admin"])]
+
+    assert "东村党总支" not in names()
+    requirement_update(requirement=general_committee(), by=None, data={"active": True})
+    assert names() == ["东村党总支", "东村第一党支部", "东村第一党支部第一党小组", "东村第二党支部", "竖新镇某某公司党支部"]
+    requirement_update(requirement=general_committee(), by=None, data={"active": False})
+    assert "东村党总支" not in names()

@@ -59,6 +59,21 @@ class Command(BaseCommand):
             f"工作计划备案 {c['plans']} 份",
             f"  届期提醒（以 {today:%Y-%m-%d} 计）：已届满 {c['expired']} 个，1个月内届满 {c['ends_1m']} 个，"
             f"6个月内届满 {c['ends_6m']} 个",
+            "  问题清单：问题 {problems} 个（未销号 {open}），长效机制 {mechanisms} 个，{year}年晋位升级评定 {grades} 个，"
+            "整改方案 {plans} 份，待受理群众反映 {reports} 条".format(year=today.year, **ledger_counts()),
             "演示账号：python manage.py demo_logins",
         ]
         self.stdout.write("\n".join(lines))
+
+
+def ledger_counts() -> dict[str, int]:
+    from qiangji.ledger.models import Grade, Mechanism, Problem, PublicReport, RectificationPlan
+
+    return {
+        "problems": Problem.objects.count(),
+        "open": Problem.objects.open().count(),
+        "mechanisms": Mechanism.objects.count(),
+        "grades": Grade.objects.count(),
+        "plans": RectificationPlan.objects.count(),
+        "reports": PublicReport.objects.filter(state=PublicReport.State.PENDING).count(),
+    }
