@@ -102,3 +102,32 @@ def parse_date(value: object) -> dt.date | None:
     except ValueError:
         pass
     raise ValueError(value)
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十百]+|\d+")
+
+
+def _cn_int(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    total, current = 0, 0
+    for ch in text:
+        if ch == "百":
+            total, current = total + (current or 1) * 100, 0
+        elif ch == "十":
+            total, current = total + (current or 1) * 10, 0
+        else:
+            current = current * 10 + _CN_DIGITS[ch] if current else _CN_DIGITS[ch]
+    return total + current
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that reads numbers, Chinese ones too: 第二 before 第十一, 第一 before 第三."""
+    parts: list = []
+    last = 0
+    for match in _CN_NUMBER.finditer(name):
+        parts += [name[last : match.start()], _cn_int(match.group())]
+        last = match.end()
+    parts.append(name[last:])
+    return tuple((0, p) if isinstance(p, int) else (1, p) for p in parts)

@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
 
+from qiangji.core.text import natural_key
 from qiangji.ledger.models import Grade, Measure, Mechanism, Problem, PublicReport, RectificationPlan
 from qiangji.orgs.models import LiaisonGroup, Organization
 
@@ -281,10 +282,10 @@ def organizations_without_plan_by_group(*, user: Any, year: int) -> list[tuple[s
     blocks: dict[str, list[Organization]] = {}
     loose: list[Organization] = []
     for org in missing:
-        names = sorted(n for n, paths in group_paths.items() if any(org.path.startswith(p) for p in paths))
+        names = sorted((n for n, paths in group_paths.items() if any(org.path.startswith(p) for p in paths)), key=natural_key)
         for name in names:
             blocks.setdefault(name, []).append(org)
         if not names:
             loose.append(org)
-    ordered = [(name, blocks[name]) for name in sorted(blocks)]
+    ordered = [(name, blocks[name]) for name in sorted(blocks, key=natural_key)]  # 第一…第四, not by code point
     return ordered + ([(NO_LIAISON_GROUP, loose)] if loose else [])

@@ -7,6 +7,7 @@ from typing import Any
 from django.shortcuts import get_object_or_404
 
 from qiangji.core.access import LIAISON, TOWN_ADMIN, Action, get_scope
+from qiangji.core.text import natural_key
 from qiangji.orgs.models import LiaisonGroup, Organization
 from qiangji.plans.models import WorkPlan
 
@@ -61,7 +62,9 @@ def plan_rows(*, user: Any, year: int) -> list[PlanRow]:
         group_paths.setdefault(name, []).append(path)
     rows = []
     for org in orgs:
-        names = sorted(name for name, paths in group_paths.items() if any(org.path.startswith(p) for p in paths))
+        names = sorted(
+            (name for name, paths in group_paths.items() if any(org.path.startswith(p) for p in paths)), key=natural_key
+        )
         rows.append(PlanRow(organization=org, plan=plans.get(org.pk), groups=names))
     return rows
 
@@ -77,7 +80,7 @@ def not_filed_by_group(rows: list[PlanRow]) -> list[GroupBlock]:
             loose.rows.append(row)
         for name in row.groups:
             blocks.setdefault(name, GroupBlock(name)).rows.append(row)
-    ordered = [blocks[name] for name in sorted(blocks)]
+    ordered = [blocks[name] for name in sorted(blocks, key=natural_key)]  # 第一…第四, not by code point
     return ordered + ([loose] if loose.rows else [])
 
 

@@ -104,3 +104,20 @@ def test_every_written_form_of_a_date_parses_to_it(day):
         day.isoformat(),
     ]
     assert {parse_date(form) for form in forms} == {day}
+
+
+def test_natural_key_reads_chinese_and_arabic_numbers():
+    from qiangji.core.text import natural_key
+
+    names = ["第三指导联络组", "第十一组", "第一指导联络组", "第10网格", "第二指导联络组", "第十组", "第2网格", "东片区"]
+    # Numbers compare as numbers, whichever way they are written; the rest by characters.
+    assert sorted(names, key=natural_key) == [
+        "东片区",
+        "第一指导联络组",
+        "第二指导联络组",
+        "第2网格",
+        "第三指导联络组",
+        "第十组",
+        "第10网格",
+        "第十一组",
+    ]
