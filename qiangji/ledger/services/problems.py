@@ -417,43 +417,27 @@ def problems_escalate(*, today: dt.date | None = None) -> dict[str, int]:
     owner_after, liaison_after, town_after = settings.LEDGER_ESCALATION_DAYS
     sent = {"owner": 0, "liaison": 0, "town": 0}
     overdue = Problem.objects.overdue(today).select_related("organization", "owner").order_by("deadline", "pk")
-    admins: list[Any] | None = None
+    admins: list[Any] | None = None  # read once, and only if some problem is that late
     for problem in overdue:
         days = (today - problem.deadline).days
-        base = f"problem:{problem.pk}:overdue:{problem.deadline.isoformat()}"
-        title = f"问题{problem.number}已超期{days}天（期限{problem.deadline:%Y-%m-%d}）"
-        if days >= owner_after:
-            sent["owner"] += len(
+        if days >= town_after and admins is None:
+            admins = _town_admins()
+        stages = (
+            ("owner", owner_after, lambda p=problem: [p.owner], problem.headline),
+            ("liaison", liaison_after, lambda p=problem: _liaison_people(p), f"{problem.organization}：{problem.headline}"),
+            ("town", town_after, lambda a=admins: a or [], f"{problem.organization}：{problem.headline}"),
+        )
+        for stage, after, recipients, body in stages:
+            if days < after:
+                continue
+            sent[stage] += len(
                 notification_send(
-                    recipients=[problem.owner],
-                    title=title,
-                    body=problem.headline,
+                    recipients=recipients(),
+                    title=f"问题{problem.number}已超期{days}天（期限{problem.deadline:%Y-%m-%d}）",
+                    body=body,
                     link=_link(problem),
                     kind="problem_overdue",
-                    key=f"{base}:owner",
-                )
-            )
-        if days >= liaison_after:
-            sent["liaison"] += len(
-                notification_send(
-                    recipients=_liaison_people(problem),
-                    title=title,
-                    body=f"{problem.organization}：{problem.headline}",
-                    link=_link(problem),
-                    kind="problem_overdue",
-                    key=f"{base}:liaison",
-                )
-            )
-        if days >= town_after:
-            admins = _town_admins() if admins is None else admins
-            sent["town"] += len(
-                notification_send(
-                    recipients=admins,
-                    title=title,
-                    body=f"{problem.organization}：{problem.headline}",
-                    link=_link(problem),
-                    kind="problem_overdue",
-                    key=f"{base}:town",
+                    key=f"problem:{problem.pk}:overdue:{problem.deadline.isoformat()}:{stage}",
                 )
             )
     return sent

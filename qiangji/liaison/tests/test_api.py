@@ -5,16 +5,13 @@ In the fixture the liaison user's group (第一指导联络组) covers 东村党
 """
 
 import datetime as dt
-import json
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from qiangji import factories as f
-from qiangji.accounts.services import api_token_issue
 from qiangji.liaison.models import LiaisonAttendance
 from qiangji.orglife.models import Meeting
 from qiangji.orgs.models import LiaisonGroup
@@ -27,16 +24,11 @@ INVALID = "提交的数据有误，请按提示修改。"
 
 
 @pytest.fixture
-def call(users):
+def call(users, api_as):
     """call(role, method, path, body=None, params=None): the API with the role's bearer token."""
-    tokens = {role: api_token_issue(user=users[role], name="测试脚本")[1] for role in ROLES}
 
     def make(role, method, path, body=None, params=None):
-        headers = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
-        url = "/api/v1/liaison" + path
-        if method == "get":
-            return Client().get(url, params or {}, headers=headers)
-        return Client().post(url, data=json.dumps(body), content_type="application/json", headers=headers)
+        return api_as(users.get(role)).request(method, "/liaison" + path, body, params=params)
 
     return make
 

@@ -2,12 +2,9 @@
 and service, a month's coverage per member, and the counts of discussions and visits."""
 
 import datetime as dt
-import json
 
 import pytest
-from django.test import Client
 
-from qiangji.accounts.services import api_token_issue
 from qiangji.core.models import ChangeRecord
 from qiangji.orglife.homestudy import home_study_record
 from qiangji.orglife.models import HomeStudyVisit, Meeting
@@ -22,16 +19,11 @@ INVALID = "提交的数据有误，请按提示修改。"
 
 
 @pytest.fixture
-def call(users):
+def call(users, api_as):
     """call(role, method, path, body=None, params=None): the API with the role's bearer token."""
-    tokens = {role: api_token_issue(user=users[role], name="测试脚本")[1] for role in ROLES}
 
     def make(role, method, path, body=None, params=None):
-        headers = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
-        url = "/api/v1/home-study" + path
-        if method == "get":
-            return Client().get(url, params or {}, headers=headers)
-        return Client().post(url, data=json.dumps(body), content_type="application/json", headers=headers)
+        return api_as(users.get(role)).request(method, "/home-study" + path, body, params=params)
 
     return make
 

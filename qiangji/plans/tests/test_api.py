@@ -2,13 +2,10 @@
 service, the not-filed list by liaison group, and every role's access."""
 
 import datetime as dt
-import json
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
-from qiangji.accounts.services import api_token_issue
 from qiangji.plans.models import WorkPlan
 from qiangji.plans.services import workplan_file, workplan_return
 
@@ -28,19 +25,15 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def call(users):
+def call(users, api_as):
     """call(role, method, path, body=None, params=None, files=None): the API with the role's token;
     `files` makes the POST multipart (with `body` as its other fields)."""
-    tokens = {role: api_token_issue(user=users[role], name="测试脚本")[1] for role in ROLES}
 
     def make(role, method, path, body=None, params=None, files=None):
-        headers = {"Authorization": f"Bearer {tokens[role]}"} if role in tokens else {}
-        url = "/api/v1/plans" + path
-        if method == "get":
-            return Client().get(url, params or {}, headers=headers)
+        client = api_as(users.get(role))
         if files is not None:
-            return Client().post(url, data={**body, **files}, headers=headers)
-        return Client().post(url, data=json.dumps(body), content_type="application/json", headers=headers)
+            return client.client.post("/api/v1/plans" + path, data={**body, **files}, headers=client.headers)
+        return client.request(method, "/plans" + path, body, params=params)
 
     return make
 
