@@ -6,6 +6,8 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.orglife.schemas import meeting_summary
+
 RECORD_STATES = {None: ("not_recorded", "未登记"), True: ("attended", "已列席"), False: ("not_attended", "未列席")}
 
 
@@ -34,15 +36,7 @@ class LiaisonMeetingOut(Schema):
         state, label = RECORD_STATES[None if record is None else record.attended]
         return cls(
             meeting=m.pk,
-            organization=m.organization_id,
-            organization_name=m.organization.name,
-            kind=m.kind,
-            kind_label=m.get_kind_display(),
-            status=m.status,
-            status_label=m.get_status_display(),
-            date=m.date,
-            place=m.place,
-            topic=m.topic,
+            **meeting_summary(m),
             record=state,
             record_label=label,
             attendees=[] if record is None else [str(u) for u in record.attendees.all()],

@@ -10,6 +10,21 @@ from pydantic import ConfigDict, Field
 from qiangji.orglife.models import Meeting
 
 
+def meeting_summary(meeting: Meeting) -> dict[str, Any]:
+    """The fields every API view of a meeting shows (meetings here, liaison attendance there)."""
+    return {
+        "organization": meeting.organization_id,
+        "organization_name": meeting.organization.name,
+        "kind": meeting.kind,
+        "kind_label": meeting.get_kind_display(),
+        "status": meeting.status,
+        "status_label": meeting.get_status_display(),
+        "date": meeting.date,
+        "place": meeting.place,
+        "topic": meeting.topic,
+    }
+
+
 class AttendanceOut(Schema):
     member: int
     member_name: str
@@ -47,15 +62,7 @@ class MeetingOut(Schema):
             present, absent = sum(flags), len(flags) - sum(flags)
         return cls(
             id=meeting.pk,
-            organization=meeting.organization_id,
-            organization_name=meeting.organization.name,
-            kind=meeting.kind,
-            kind_label=meeting.get_kind_display(),
-            status=meeting.status,
-            status_label=meeting.get_status_display(),
-            date=meeting.date,
-            place=meeting.place,
-            topic=meeting.topic,
+            **meeting_summary(meeting),
             presenter=meeting.presenter_id,
             presenter_name=meeting.presenter_label,
             minutes=meeting.minutes,
