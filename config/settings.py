@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "qiangji.trainings",
     "qiangji.liaison",
     "qiangji.ledger",
+    "qiangji.campaign",
     "qiangji.home",
     "qiangji.demo",
 ]
@@ -154,6 +155,11 @@ IMPORT_STALLED_MINUTES = int(env("QIANGJI_IMPORT_STALLED_MINUTES", "10"))
 # Overdue problems: days past the deadline at which the owner, then the liaison group, then the
 # town are told (RULES.md "Problem ledger").
 LEDGER_ESCALATION_DAYS = tuple(int(d) for d in env("QIANGJI_LEDGER_ESCALATION_DAYS", "1,3,7").split(","))
+
+# The emerging-sector campaign (新连心): days a team has for a visit task, and how often an
+# entity is visited again (三送三问) once registered.
+CAMPAIGN_TASK_DAYS = int(env("QIANGJI_CAMPAIGN_TASK_DAYS", "7"))
+CAMPAIGN_CARE_INTERVAL_DAYS = int(env("QIANGJI_CAMPAIGN_CARE_INTERVAL_DAYS", "90"))
 LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
