@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "qiangji.liaison",
     "qiangji.ledger",
     "qiangji.campaign",
+    "qiangji.reserve",
+    "qiangji.council",
+    "qiangji.mediation",
+    "qiangji.positions",
+    "qiangji.redculture",
     "qiangji.home",
     "qiangji.demo",
 ]
@@ -160,6 +165,10 @@ LEDGER_ESCALATION_DAYS = tuple(int(d) for d in env("QIANGJI_LEDGER_ESCALATION_DA
 # entity is visited again (三送三问) once registered.
 CAMPAIGN_TASK_DAYS = int(env("QIANGJI_CAMPAIGN_TASK_DAYS", "7"))
 CAMPAIGN_CARE_INTERVAL_DAYS = int(env("QIANGJI_CAMPAIGN_CARE_INTERVAL_DAYS", "90"))
+# Opinions on the consultation hall's public bulletins, per client and hour.
+COUNCIL_OPINIONS_PER_HOUR = int(env("QIANGJI_COUNCIL_OPINIONS_PER_HOUR", "5"))
+# Messages one client (an address, or a signed-in user) may leave on the voice channel per hour.
+CAMPAIGN_VOICE_PER_HOUR = int(env("QIANGJI_CAMPAIGN_VOICE_PER_HOUR", "5"))
 LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -301,6 +301,12 @@ class Position(models.Model):
         Organization, verbose_name="管理党组织", related_name="positions", null=True, blank=True, on_delete=models.SET_NULL
     )
     address = models.CharField("地址", max_length=200, blank=True)
+    opening_hours = models.CharField("开放时间", max_length=100, blank=True)
+    rooms = models.CharField("功能室", max_length=300, blank=True, help_text="如：党员活动室、议事厅、阅览室")
+    capacity = models.PositiveIntegerField("可容纳人数", null=True, blank=True)
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    # The position's own service line, published to the public: not personal data.
+    contact_phone = models.CharField("服务电话", max_length=30, blank=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "党群服务阵地"

@@ -1,0 +1,192 @@
+"""Writes of projects and the consultation hall: bulletins, opinions, deliberations.
+
+Who runs a project: the town admin and those who manage its leading organization (its subtree's
+secretaries). The public writes only opinions, rate-limited per client and hidden until a person
+has read them (moderation). Each function is one atomic service.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.errors import DomainError
+from qiangji.core.text import clean_text
+from qiangji.core.validators import normalize_phone
+from qiangji.council.models import Bulletin, Deliberation, Milestone, Opinion, OpinionEvent, Project
+
+ACTION_LABELS = {"evaluate": "转入研究", "accept": "采纳", "decline": "不予采纳", "answer": "答复"}
+
+
+class RateLimited(DomainError):
+    """Too many opinions from one client in the last hour."""
+
+
+def runs_project(user: Any, project: Project) -> bool:
+    scope = get_scope(user)
+    return scope.superuser or scope.has_role(TOWN_ADMIN) or scope.covers(project.organization.path, "manage")
+
+
+def _require(user: Any, project: Project) -> None:
+    if not runs_project(user, project):
+        raise PermissionDenied("您无权管理该项目")
+
+
+@transaction.atomic
+def milestone_done(*, milestone: Milestone, by: Any, on: dt.date) -> Milestone:
+    """Mark a milestone done; the project's progress is the share of milestones done."""
+    project = milestone.project
+    _require(by, project)
+    if on > timezone.localdate():
+        raise DomainError("完成日期不能晚于今天", field="done_on")
+    milestone.done_on = on
+    milestone.save(update_fields=["done_on"])
+    total = project.milestones.count()
+    done = project.milestones.exclude(done_on=None).count()
+    project.progress = round(100 * done / total) if total else 0
+    if project.state == Project.State.PLANNING:
+        project.state = Project.State.IN_PROGRESS
+    if done == total:
+        project.state = Project.State.COMPLETED
+    project.save(update_fields=["progress", "state"])
+    return milestone
+
+
+@transaction.atomic
+def bulletin_publish(*, project: Project, by: Any, title: str, body: str) -> Bulletin:
+    """Publish a progress bulletin: it is public at once, with the project's progress of today."""
+    _require(by, project)
+    title, body = clean_text(title), (body or "").strip()
+    if not title:
+        raise DomainError("请填写通报标题", field="title")
+    if len(body) < 10:
+        raise DomainError("通报正文至少10个字", field="body")
+    return Bulletin.objects.create(
+        project=project, title=title, body=body, progress=project.progress, published_at=timezone.now(), published_by=by
+    )
+
+
+@transaction.atomic
+def opinion_submit(
+    *, bulletin: Bulletin, data: Mapping[str, Any], client_key: str = "", author: Any = None, now: dt.datetime | None = None
+) -> Opinion:
+    """An opinion from the public page (or a logged-in member); name and phone are optional."""
+    now = now or timezone.now()
+    if bulletin.published_at is None:
+        raise DomainError("该通报尚未发布")
+    if client_key:
+        recent = Opinion.objects.filter(client_key=client_key, created_at__gte=now - dt.timedelta(hours=1)).count()
+        if recent >= settings.COUNCIL_OPINIONS_PER_HOUR:
+            raise RateLimited("提交过于频繁，请一小时后再试")
+    content = (data.get("content") or "").strip()
+    if len(content) < 5:
+        raise DomainError("请把意见写清楚（至少5个字）", field="content")
+    if len(content) > 1000:
+        raise DomainError("意见不超过1000字", field="content")
+    phone = clean_text(data.get("phone"))
+    if phone:
+        try:
+            phone = normalize_phone(phone)
+        except ValidationError as error:
+            raise DomainError(error.messages[0], field="phone") from None
+    opinion = Opinion.objects.create(
+        bulletin=bulletin,
+        content=content,
+        author_name=clean_text(data.get("author_name"))[:50],
+        phone=phone,
+        author=author if getattr(author, "is_authenticated", False) else None,
+        client_key=client_key,
+    )
+    OpinionEvent.objects.create(opinion=opinion, action="submit", to_state=opinion.state, by=opinion.author)
+    return opinion
+
+
+@transaction.atomic
+def opinion_moderate(*, opinion: Opinion, by: Any, show: bool) -> Opinion:
+    """Show the opinion on the public page, or keep it off it."""
+    _require(by, opinion.bulletin.project)
+    opinion.moderation = Opinion.Moderation.SHOWN if show else Opinion.Moderation.HIDDEN
+    opinion.save(update_fields=["moderation"])
+    OpinionEvent.objects.create(
+        opinion=opinion, action="show" if show else "hide", from_state=opinion.state, to_state=opinion.state, by=by
+    )
+    return opinion
+
+
+@transaction.atomic
+def opinion_move(*, opinion: Opinion, by: Any, action: str, note: str = "") -> Opinion:
+    """evaluate, accept, decline (with the reason) or answer (with the published answer)."""
+    if action not in Opinion.TRANSITIONS:
+        raise DomainError("未知的操作")
+    opinion = Opinion.objects.select_for_update().select_related("bulletin__project__organization").get(pk=opinion.pk)
+    _require(by, opinion.bulletin.project)
+    sources, target = Opinion.TRANSITIONS[action]
+    if opinion.state not in sources:
+        raise DomainError(f"该意见{opinion.get_state_display()}，不能{ACTION_LABELS[action]}")
+    note = (note or "").strip()
+    if action in ("decline", "answer") and not note:
+        raise DomainError("请填写答复内容" if action == "answer" else "请填写不予采纳的理由", field="note")
+    before = opinion.state
+    opinion.state = target
+    if action == "answer":
+        opinion.answer, opinion.answered_by, opinion.answered_at = note, by, timezone.now()
+    opinion.save()
+    OpinionEvent.objects.create(opinion=opinion, action=action, from_state=before, to_state=target, by=by, note=note)
+    return opinion
+
+
+@transaction.atomic
+def deliberation_record(*, project: Project, by: Any, data: Mapping[str, Any]) -> Deliberation:
+    """A council session on a difficulty: topic, date, who took part, what was agreed."""
+    _require(by, project)
+    topic, attendees, outcome = (clean_text(data.get(k)) for k in ("topic", "attendees", "outcome"))
+    held_on = data.get("held_on")
+    for value, field, label in ((topic, "topic", "议题"), (attendees, "attendees", "参加人员"), (outcome, "outcome", "议定事项")):
+        if not value:
+            raise DomainError(f"请填写{label}", field=field)
+    if not held_on:
+        raise DomainError("请填写议事日期", field="held_on")
+    if held_on > timezone.localdate():
+        raise DomainError("议事日期不能晚于今天", field="held_on")
+    return Deliberation.objects.create(
+        project=project,
+        topic=topic,
+        held_on=held_on,
+        place=clean_text(data.get("place")),
+        attendees=attendees,
+        outcome=outcome,
+        created_by=by,
+    )
+
+
+@transaction.atomic
+def deliberation_to_problem(*, deliberation: Deliberation, by: Any, owner: Any, deadline: dt.date) -> Any:
+    """Register the session's outcome as a problem in the ledger (source: 走访座谈), once."""
+    from qiangji.ledger.models import Problem
+    from qiangji.ledger.services import problem_register
+
+    deliberation = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
+    _require(by, deliberation.project)
+    if deliberation.problem_id:
+        raise DomainError("该议事结果已登记为问题")
+    project = deliberation.project
+    when = f"{deliberation.held_on:%Y年%m月%d日}"
+    problem = problem_register(
+        by=by,
+        data={
+            "source": Problem.Source.VISIT_TALK,
+            "organization": project.organization,
+            "village": project.village,
+            "description": f"{project.name}议事会（{when}）：{deliberation.topic}。议定：{deliberation.outcome}",
+            "owner": owner,
+            "deadline": deadline,
+        },
+    )
+    deliberation.problem = problem
+    deliberation.save(update_fields=["problem"])
+    return problem
