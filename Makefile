@@ -48,7 +48,7 @@ run: demo
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@test "$(QIANGJI_ADMIN_2FA)" = "1" || echo "（演示环境已关闭镇党委管理员的双因素认证）"
 	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	( while true; do $(PY) manage.py send_reminders >/dev/null; $(PY) manage.py send_meeting_notices >/dev/null; $(PY) manage.py send_problem_reminders >/dev/null; sleep 3600; done ) & reminders=$$!; \
+	( while true; do $(PY) manage.py send_reminders >/dev/null; $(PY) manage.py send_meeting_notices >/dev/null; $(PY) manage.py send_problem_reminders >/dev/null; $(PY) manage.py campaign_daily >/dev/null; sleep 3600; done ) & reminders=$$!; \
 	trap "kill $$worker $$reminders 2>/dev/null" EXIT; \
 	QIANGJI_ADMIN_2FA=$(QIANGJI_ADMIN_2FA) $(PY) manage.py runserver $(HOST):$(PORT)
 

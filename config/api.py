@@ -7,16 +7,22 @@ by `manage.py issue_token`) or the page session with its CSRF token. docs/api.md
 from ninja import NinjaAPI, Swagger
 
 from qiangji.accounts.api_auth import api_auth
+from qiangji.campaign import api as campaign_api
 from qiangji.core.api import install_error_handlers
+from qiangji.council.api import router as projects_router
 from qiangji.ledger.api import grades_router, measures_router, mechanisms_router
 from qiangji.ledger.api import plans_router as rectification_plans_router
 from qiangji.ledger.api import router as problems_router
 from qiangji.liaison.api import router as liaison_router
+from qiangji.mediation.api import router as mediation_router
 from qiangji.members.api import router as members_router
 from qiangji.orglife.api import compliance_router, home_study_router
 from qiangji.orglife.api import router as meetings_router
 from qiangji.orgs.api import router as orgs_router
 from qiangji.plans.api import router as plans_router
+from qiangji.positions.api import router as positions_router
+from qiangji.redculture.api import router as red_sites_router
+from qiangji.reserve.api import router as reserve_router
 from qiangji.trainings.api import router as trainings_router
 
 api = NinjaAPI(
@@ -43,3 +49,14 @@ api.add_router("/measures", measures_router)
 api.add_router("/mechanisms", mechanisms_router)
 api.add_router("/grades", grades_router)
 api.add_router("/rectification-plans", rectification_plans_router)
+api.add_router("/entities", campaign_api.entities_router)
+api.add_router("/entity-batches", campaign_api.batches_router)
+api.add_router("/visit-tasks", campaign_api.tasks_router)
+api.add_router("/coverage", campaign_api.coverage_router)
+api.add_router("/campaign-summaries", campaign_api.summaries_router)
+api.add_router("/voice", campaign_api.voice_router)
+api.add_router("/projects", projects_router)
+api.add_router("/red-sites", red_sites_router)
+api.add_router("/reserve-candidates", reserve_router)
+api.add_router("/mediation-cases", mediation_router)
+api.add_router("/positions", positions_router)

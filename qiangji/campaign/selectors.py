@@ -60,7 +60,8 @@ def coverage_by_carrier(kind: str, *, pk: int | None = None) -> list[CoverageRow
     active = Q(**{f"{rel}__status": Entity.Status.ACTIVE})
     org = Q(**{f"{rel}__covering_organization__isnull": False})
     work = Q(**{f"{rel}__instructor__isnull": False})
-    qs = model.objects.all()
+    # A grouped query drops Meta.ordering: name it, or grids come back in the database's order.
+    qs = model.objects.order_by(*model._meta.ordering)
     if pk is not None:
         qs = qs.filter(pk=pk)
     rows = qs.annotate(

@@ -28,6 +28,12 @@ NAV = (
     NavEntry("组织生活", "orglife:list", "bi-calendar-check", STAFF, "orglife"),
     NavEntry("工作计划", "plans:index", "bi-journal-check", STAFF, "plans"),
     NavEntry("问题清单", "ledger:problem_list", "bi-clipboard-check", STAFF, "ledger"),
+    NavEntry("新连心攻坚", "campaign:index", "bi-shop", frozenset({TOWN_ADMIN, LIAISON, SECRETARY, VISITOR}), "campaign"),
+    NavEntry("议事厅", "council:project_list", "bi-megaphone", STAFF, "council"),
+    NavEntry("红色阵地", "redculture:site_list", "bi-flag", ALL, "red"),
+    NavEntry("头雁培优", "reserve:pools", "bi-person-up", STAFF, "reserve"),
+    NavEntry("调解工作室", "mediation:studios", "bi-people-fill", STAFF, "mediation"),
+    NavEntry("阵地与课程", "positions:tree", "bi-building", STAFF, "positions"),
     # Its pages live under /ledger/ beside the problem list, so they name this section themselves.
     NavEntry("晋位升级", "ledger:grades", "bi-award", STAFF, "grading"),
     NavEntry("指导联络组", "liaison:groups", "bi-person-badge", frozenset({TOWN_ADMIN, LIAISON}), "liaison"),

@@ -190,3 +190,92 @@ def deliberation_to_problem(*, deliberation: Deliberation, by: Any, owner: Any, 
     deliberation.problem = problem
     deliberation.save(update_fields=["problem"])
     return problem
+
+
+# Projects, milestones and roles ----------------------------------------------------------------
+
+PROJECT_FIELDS = ("name", "category", "organization", "village", "description", "state", "started_on", "target_on")
+
+
+def _project_values(by: Any, data: Mapping[str, Any]) -> dict[str, Any]:
+    values = {k: data.get(k) for k in PROJECT_FIELDS}
+    values["name"], values["category"] = clean_text(values["name"]), clean_text(values["category"]) or "和美乡村（五好两宜）"
+    values["description"] = (values["description"] or "").strip()
+    if not values["name"]:
+        raise DomainError("请填写项目名称", field="name")
+    if len(values["description"]) < 10:
+        raise DomainError("项目内容至少10个字", field="description")
+    organization = values["organization"]
+    if organization is None:
+        raise DomainError("请选择牵头党组织", field="organization")
+    scope = get_scope(by)
+    if not (scope.superuser or scope.has_role(TOWN_ADMIN) or scope.covers(organization.path, "manage")):
+        raise PermissionDenied("只能为本单位及下级党组织设立项目")
+    if values["started_on"] and values["target_on"] and values["target_on"] < values["started_on"]:
+        raise DomainError("计划完成日期不能早于开始日期", field="target_on")
+    values["state"] = values["state"] or Project.State.PLANNING
+    return values
+
+
+@transaction.atomic
+def project_create(*, by: Any, data: Mapping[str, Any]) -> Project:
+    """Set up a pilot project led by an organization the author manages."""
+    return Project.objects.create(**_project_values(by, data))
+
+
+@transaction.atomic
+def project_update(*, project: Project, by: Any, data: Mapping[str, Any]) -> Project:
+    """Change a project's facts; progress stays the milestones' to compute."""
+    _require(by, project)
+    values = _project_values(by, data)
+    for key, value in values.items():
+        setattr(project, key, value)
+    project.save()
+    return project
+
+
+def _recompute_progress(project: Project) -> None:
+    total = project.milestones.count()
+    done = project.milestones.exclude(done_on=None).count()
+    project.progress = round(100 * done / total) if total else 0
+    if done and done == total:
+        project.state = Project.State.COMPLETED
+    elif project.state == Project.State.COMPLETED:
+        project.state = Project.State.IN_PROGRESS
+    project.save(update_fields=["progress", "state"])
+
+
+@transaction.atomic
+def milestone_add(*, project: Project, by: Any, title: str, due_on: dt.date | None) -> Milestone:
+    """A new step of the project; a project with one more step to do is no longer complete."""
+    _require(by, project)
+    title = clean_text(title)
+    if not title:
+        raise DomainError("请填写节点名称", field="title")
+    if due_on is None:
+        raise DomainError("请填写计划日期", field="due_on")
+    order = (project.milestones.order_by("-order").values_list("order", flat=True).first() or 0) + 1
+    milestone = Milestone.objects.create(project=project, title=title[:200], due_on=due_on, order=order)
+    _recompute_progress(project)
+    return milestone
+
+
+@transaction.atomic
+def project_role_assign(*, project: Project, by: Any, member: Any, role: str) -> Any:
+    """Give a member of the leading organization's subtree a vanguard role (宣传员/调解员/监督员)."""
+    from qiangji.council.models import ProjectRole
+
+    _require(by, project)
+    if role not in ProjectRole.Role.values:
+        raise DomainError("请选择角色", field="role")
+    if member is None or not member.organization.path.startswith(project.organization.path):
+        raise DomainError("只能选择牵头党组织及其下级组织的党员", field="member")
+    if ProjectRole.objects.filter(project=project, member=member, role=role).exists():
+        raise DomainError(f"{member.name}已是本项目的{ProjectRole.Role(role).label}", field="member")
+    return ProjectRole.objects.create(project=project, member=member, role=role)
+
+
+@transaction.atomic
+def project_role_remove(*, role: Any, by: Any) -> None:
+    _require(by, role.project)
+    role.delete()

@@ -92,7 +92,9 @@ DEMO_LOGINS: tuple[DemoLogin, ...] = (
         DemoLogin(
             f"zoufang{i}",
             "走访队员",
-            f"“三人行”走访队第{'一二'[(i - 1) // 3]}队",
+            # The campaign demo (campaign.py) puts zoufang1–3 in 第一网格's first team and zoufang4–6
+            # in 第二网格's, zoufang1 and zoufang4 leading.
+            f"{names.GRIDS[(i - 1) // 3]}“三人行”走访一队{'队长' if i % 3 == 1 else '队员'}",
             grants=(("visitor", names.ROOT_NAME, "走访队员"),),
             display_name=name,
         )

@@ -20,6 +20,7 @@ from qiangji.accounts.models import LoginAttempt, RoleGrant, User
 from qiangji.core.history import change_record
 from qiangji.core.models import ChangeRecord
 from qiangji.demo import names
+from qiangji.demo.campaign import CampaignResult, reset_campaign, seed_campaign
 from qiangji.demo.ledger import LedgerResult, reset_ledger, seed_ledger
 from qiangji.demo.life import LifeResult, seed_life
 from qiangji.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
@@ -49,6 +50,7 @@ class SeedResult:
     users: int
     life: LifeResult
     ledger: LedgerResult | None = None
+    campaign: CampaignResult | None = None
 
 
 def demo_root() -> Organization | None:
@@ -214,7 +216,8 @@ def seed_town(*, seed: int, members: int, today: dt.date) -> SeedResult:
         _positions(plan, villages, chains, orgs)
         life = seed_life(seed=seed, orgs=orgs, by_org=by_org, today=today)
         ledger = seed_ledger(seed=seed, orgs=orgs, today=today)
-    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users, life=life, ledger=ledger)
+        campaign = seed_campaign(seed=seed, orgs=orgs, today=today)
+    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users, life=life, ledger=ledger, campaign=campaign)
 
 
 def _purge_history(model, ids: list[int]) -> None:
@@ -257,6 +260,7 @@ def _reset_life(root: Organization) -> None:
 def reset_town() -> None:
     """Remove everything seed_town wrote. Demo accounts stay (audit records point at them) but lose their grants."""
     root = demo_root()
+    reset_campaign()  # its register and tasks hold villages, grids and organizations
     position_names = demo_position_names()
     for kind in (Position.Kind.POINT, Position.Kind.VILLAGE_SITE, Position.Kind.CHAIN_STATION, Position.Kind.CENTRE):
         Position.objects.filter(name__in=position_names, kind=kind).delete()

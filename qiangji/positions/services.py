@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.errors import DomainError
-from qiangji.positions.models import Course, CourseBatch, CourseDelivery
+from qiangji.positions.models import Course, CourseBatch, CourseDelivery, PositionResource
 from qiangji.trainings.models import Training
 from qiangji.trainings.services import attendance_record, enrolment_create, session_create, training_create
 
@@ -104,3 +104,88 @@ def course_delivery_record(
         enrolment_create(training=batch.training, members=members, by=by)
     attendance_record(session=delivery.session, members=members, present_ids=present_ids, by=by, today=timezone.localdate())
     return delivery
+
+
+# Profiles and resources ---------------------------------------------------------------------
+
+PROFILE_FIELDS = ("address", "opening_hours", "rooms", "capacity", "contact_name", "contact_phone")
+
+
+def may_edit_position(user: Any, position: Any) -> bool:
+    """The town admin, or whoever manages the position's organization."""
+    return _may_record(user, position)
+
+
+@transaction.atomic
+def position_profile_update(*, position: Any, by: Any, data: dict[str, Any]) -> Any:
+    """Address, opening hours, rooms, capacity and contact of a position."""
+    if not may_edit_position(by, position):
+        raise PermissionDenied("您无权修改该阵地的信息")
+    capacity = data.get("capacity")
+    if capacity is not None and not 1 <= int(capacity) <= 10000:
+        raise DomainError("可容纳人数应在1至10000之间", field="capacity")
+    for name in PROFILE_FIELDS:
+        if name in data:
+            value = data[name]
+            setattr(position, name, value.strip() if isinstance(value, str) else value)
+    position.save(update_fields=list(PROFILE_FIELDS))
+    return position
+
+
+@transaction.atomic
+def position_resource_add(*, position: Any, by: Any, category: str, name: str, description: str = "") -> PositionResource:
+    """One item of the "1+4" resource list."""
+    if not may_edit_position(by, position):
+        raise PermissionDenied("您无权修改该阵地的资源清单")
+    if category not in PositionResource.Category.values:
+        raise DomainError("请选择资源类别", field="category")
+    name = (name or "").strip()
+    if not name:
+        raise DomainError("请填写资源名称", field="name")
+    if position.resources.filter(category=category, name=name).exists():
+        raise DomainError(f"资源清单中已有“{name}”", field="name")
+    return PositionResource.objects.create(
+        position=position, category=category, name=name, description=(description or "").strip()
+    )
+
+
+@transaction.atomic
+def position_resource_remove(*, resource: PositionResource, by: Any) -> None:
+    if not may_edit_position(by, resource.position):
+        raise PermissionDenied("您无权修改该阵地的资源清单")
+    resource.delete()
+
+
+# Course catalogue ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def course_save(*, by: Any, data: dict[str, Any], course: Course | None = None) -> Course:
+    """Add a course to the catalogue, or edit one."""
+    _town(by)
+    title = (data.get("title") or "").strip()
+    if not title:
+        raise DomainError("请填写课程名称", field="title")
+    hours = data.get("hours")
+    if hours is None or not (0.5 <= float(hours) <= 24):
+        raise DomainError("学时应在0.5至24之间", field="hours")
+    clash = Course.objects.filter(title=title)
+    if course is not None:
+        clash = clash.exclude(pk=course.pk)
+    if clash.exists():
+        raise DomainError(f"课程目录中已有“{title}”", field="title")
+    course = course or Course()
+    course.title, course.hours = title, hours
+    course.teacher = (data.get("teacher") or "").strip()
+    course.summary = (data.get("summary") or "").strip()
+    course.save()
+    return course
+
+
+@transaction.atomic
+def course_set_active(*, course: Course, by: Any, active: bool) -> Course:
+    """Deactivate a course (停用) so it can no longer be sent down; batches already sent keep it."""
+    _town(by)
+    course.active = active
+    course.save(update_fields=["active"])
+    return course

@@ -154,3 +154,8 @@ def event_record(*, by: Any, data: dict[str, Any], attendees: list[Any]) -> Even
     )
     event.attendees.set(attendees)
     return event
+
+
+def manages_member(user: Any, member: Any) -> bool:
+    """Whether the user may propose and assess this member: the town admin or the member's own secretary."""
+    return _manages(user, member)

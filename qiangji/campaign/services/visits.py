@@ -152,6 +152,18 @@ def clean_facts(facts: Mapping[str, Any]) -> dict[str, Any]:
     return clean
 
 
+def is_first_visit(task: VisitTask, *, found_exists: bool = True) -> bool:
+    """The first visit of an entity hands out the card: a task whose entity is not yet in the
+    register (a new record), or an entity that has never been given a card. A visit that finds
+    the entity gone hands out nothing."""
+    if not found_exists:
+        return False
+    target = task.entity
+    if target is None and task.record_id:
+        target = task.record.duplicate_of
+    return target is None or not ServiceCard.objects.filter(entity=target).exists()
+
+
 def _card_taken(number: str, visit: Visit | None = None) -> bool:
     pending = Visit.objects.filter(card_number=number).exclude(state=Visit.State.REJECTED)
     if visit is not None:
@@ -185,6 +197,8 @@ def _fill(visit: Visit, data: Mapping[str, Any]) -> None:
     visit.card_number = clean_text(data.get("card_number") or "").upper()
     if visit.card_number and _card_taken(visit.card_number, visit if visit.pk else None):
         raise DomainError(f"服务卡{visit.card_number}已经发放过，请核对卡号", field="card_number")
+    if not visit.card_number and is_first_visit(visit.task, found_exists=visit.found_exists):
+        raise DomainError("首次走访须发放“新连心”服务卡，请填写服务卡编号", field="card_number")
     if visit.found_exists and not visit.checklist_done and not clean_text(data.get("notes") or ""):
         raise DomainError("“五必须”未全部完成，请在备注中说明原因", field="checklist")
 
@@ -259,7 +273,9 @@ def visit_review(*, visit: Visit, by: Any, action: str, comment: str = "") -> Vi
         raise DomainError("未知的审核操作")
     if not runs_campaign(by):
         raise PermissionDenied("只有镇党委管理员可以审核走访记录")
-    visit = Visit.objects.select_for_update().select_related("task", "task__record").get(pk=visit.pk)
+    # Lock the visit row only: PostgreSQL refuses FOR UPDATE on the nullable side of the
+    # record's outer join.
+    visit = Visit.objects.select_for_update(of=("self",)).select_related("task", "task__record").get(pk=visit.pk)
     target = _step(visit, action)
     comment = clean_text(comment)
     if action in ("send_back", "reject") and not comment:

@@ -2,6 +2,7 @@
 only an approved visit writing to the register (field by field, with where each value came from)."""
 
 import datetime as dt
+import itertools
 import uuid
 
 import pytest
@@ -23,7 +24,11 @@ LEGAL = {
 }
 
 
+_cards = itertools.count(1)
+
+
 def submit(task, user, **data):
+    data.setdefault("card_number", f"T-{next(_cards):04d}")  # a first visit hands out a card
     return visit_submit(task=task, by=user, data={"checklist": ALL_DONE, "visited_on": "2026-11-21", **data})
 
 
@@ -52,7 +57,7 @@ def test_every_step_from_every_state(submitted, users, state, action):
 
     def call():
         if action == "resubmit":
-            data = {"checklist": ALL_DONE, "visited_on": "2026-11-21"}
+            data = {"checklist": ALL_DONE, "visited_on": "2026-11-21", "card_number": "XLX-0001"}
             return visit_resubmit(visit=submitted, by=users["visitor"], data=data)
         return visit_review(visit=submitted, by=users["town_admin"], action=action, comment="意见")
 
@@ -166,8 +171,9 @@ def test_review_needs_town_admin_a_comment_and_not_the_author(submitted, users):
 def test_same_client_uuid_is_stored_once(record_task, users, teams):
     _, task = record_task()
     key = uuid.uuid4()
-    first = visit_submit(task=task, by=users["visitor"], data={"checklist": ALL_DONE}, client_uuid=key)
-    again = visit_submit(task=task, by=users["visitor"], data={"checklist": ALL_DONE}, client_uuid=str(key))
+    data = {"checklist": ALL_DONE, "card_number": "XLX-0100"}
+    first = visit_submit(task=task, by=users["visitor"], data=data, client_uuid=key)
+    again = visit_submit(task=task, by=users["visitor"], data=data, client_uuid=str(key))
     assert first.pk == again.pk
     assert Visit.objects.count() == 1
 

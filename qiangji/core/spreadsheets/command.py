@@ -8,9 +8,11 @@ the file was read, even with invalid rows; non-zero with a Chinese message when 
 
 import json
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from qiangji.core.spreadsheets.engine import RunResult
 from qiangji.core.spreadsheets.importer import CHANGED, INVALID, NEW, UNCHANGED
 from qiangji.core.spreadsheets.safety import SpreadsheetError
 from qiangji.core.spreadsheets.services import import_file
@@ -35,21 +37,37 @@ class ImportCommand(BaseCommand):
         except OSError as exc:
             raise CommandError(f"无法读取文件 {path}：{exc.strerror}") from None
         try:
-            result = import_file(kind=self.kind, file_name=path.name, data=data, commit=not options["dry_run"])
+            result = import_file(
+                kind=self.kind,
+                file_name=path.name,
+                data=data,
+                commit=not options["dry_run"],
+                options=self.importer_options(options),
+            )
         except SpreadsheetError as exc:
             raise CommandError(f"无法读取文件 {path.name}：{exc.message}") from None
-        counts = result.counts
         if options["json"]:
-            report = {
-                "created": counts[NEW],
-                "updated": counts[CHANGED],
-                "unchanged": counts[UNCHANGED],
-                "invalid": counts[INVALID],
-                "errors": result.errors,
-            }
-            self.stdout.write(json.dumps(report, ensure_ascii=False))
+            self.stdout.write(json.dumps(self.json_report(result), ensure_ascii=False))
             return
-        prefix = "试运行（未写入任何数据）：" if options["dry_run"] else ""
+        self.text_report(result, dry_run=options["dry_run"])
+
+    def importer_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """What a command's own flags tell the importer (ImportContext.options)."""
+        return {}
+
+    def json_report(self, result: RunResult) -> dict[str, Any]:
+        counts = result.counts
+        return {
+            "created": counts[NEW],
+            "updated": counts[CHANGED],
+            "unchanged": counts[UNCHANGED],
+            "invalid": counts[INVALID],
+            "errors": result.errors,
+        }
+
+    def text_report(self, result: RunResult, *, dry_run: bool) -> None:
+        counts = result.counts
+        prefix = "试运行（未写入任何数据）：" if dry_run else ""
         self.stdout.write(
             f"{prefix}共 {counts['total']} 行，新增 {counts[NEW]}，变更 {counts[CHANGED]}，"
             f"无变化 {counts[UNCHANGED]}，有误 {counts[INVALID]}"

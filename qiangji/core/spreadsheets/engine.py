@@ -71,13 +71,16 @@ class RunResult:
     """Every row's result, ordered by row number, and the counts by outcome."""
 
     rows: list[RowResult]
+    outcomes: tuple[str, ...] = (NEW, CHANGED, UNCHANGED, INVALID)
 
     @property
     def counts(self) -> dict[str, int]:
-        counts = {NEW: 0, CHANGED: 0, UNCHANGED: 0, INVALID: 0}
+        """Rows by outcome (every outcome the importer declares, zero included) and "total"
+        (the rows of the file: results that are no row, such as "gone", are not in it)."""
+        counts = dict.fromkeys(self.outcomes, 0)
         for row in self.rows:
-            counts[row.outcome] += 1
-        counts["total"] = len(self.rows)
+            counts[row.outcome] = counts.get(row.outcome, 0) + 1
+        counts["total"] = sum(1 for row in self.rows if row.number)
         return counts
 
     @property
@@ -134,20 +137,22 @@ def _run(
     on_written: Callable[[RunResult], None] | None,
 ) -> RunResult:
     rows = importer.prepare(normalise_rows(importer, layout), ctx)
+    outcomes = tuple(value for value, _ in importer.outcomes)
     if importer.simulate:
         # Each row sees the rows written before it; the preview throws the writes away.
         with transaction.atomic():
             results = _process(importer, rows, ctx, write=True, progress=progress)
-            outcome = RunResult(sorted(results, key=lambda r: r.number))
+            outcome = RunResult(sorted(results, key=lambda r: r.number), outcomes)
             if commit:
                 importer.flush(ctx)
+                importer.written(outcome, ctx)
                 if on_written:
                     on_written(outcome)
             else:
                 transaction.set_rollback(True)
     else:
         results = _process(importer, rows, ctx, write=False, keep=commit, progress=progress)
-        outcome = RunResult(sorted(results, key=lambda r: r.number))
+        outcome = RunResult(sorted(results, key=lambda r: r.number) + _extra(importer, ctx, keep=commit), outcomes)
     if commit and not importer.simulate:
         with transaction.atomic():
             for result in outcome.rows:
@@ -159,6 +164,7 @@ def _run(
                         result.invalidate([exc.message])
                     result.checked = result.source = None  # written (or buffered): let it go
             importer.flush(ctx)
+            importer.written(outcome, ctx)
             if on_written:
                 on_written(outcome)
     for result in outcome.rows:
@@ -201,7 +207,7 @@ def _process(
                     checked = importer.check(row.values, ctx)
                     if keep:
                         result.checked = checked
-                result.outcome, result.changed = checked.outcome, checked.changed
+                result.outcome, result.changed, result.messages = checked.outcome, checked.changed, checked.notes
                 # The preview shows what will be stored: cleaned by the form, not as typed.
                 result.summary = _summary(importer, {**row.values, **checked.data})
             except RowInvalid as exc:
@@ -222,8 +228,20 @@ def _process(
     return results
 
 
+def _extra(importer: Importer, ctx: ImportContext, *, keep: bool) -> list[RowResult]:
+    """The importer's results that are no row of the file (number 0), after the rows."""
+    results = []
+    for checked in importer.extra(ctx):
+        result = RowResult(number=0, outcome=checked.outcome, changed=checked.changed, messages=checked.notes)
+        result.summary = _summary(importer, checked.data)
+        if keep:
+            result.checked = checked
+        results.append(result)
+    return results
+
+
 def _save(importer: Importer, checked: Checked, ctx: ImportContext) -> models.Model | None:
-    if checked.outcome in (NEW, CHANGED):
+    if checked.outcome in importer.writes:
         return importer.save(checked, ctx)
     return checked.instance
 

@@ -47,6 +47,10 @@ class ImportContext:
     source: str = ChangeRecord.Source.IMPORT
     batch: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
+    # What the caller asked besides the file (e.g. `is_full` for a district list), and the
+    # file's SHA-256 when known (an importer may recognise a file it already took).
+    options: dict[str, Any] = field(default_factory=dict)
+    file_sha256: str = ""
 
     @property
     def system(self) -> bool:
@@ -84,6 +88,10 @@ class Checked:
     data: dict[str, Any]
     instance: models.Model | None = None
     changed: list[str] = field(default_factory=list)
+    # What the preview says about a valid row besides its outcome ("与第3行重复", …).
+    notes: list[str] = field(default_factory=list)
+    # Where the row is (None: not a row of the file, e.g. an object the file no longer lists).
+    number: int | None = None
 
 
 class Importer(ABC):
@@ -102,6 +110,11 @@ class Importer(ABC):
     personal_fields: Sequence[str] = ()
     roles: Sequence[str] = (TOWN_ADMIN,)
     simulate: bool = False
+    # The outcomes this importer reports, in the order pages show them, with their labels: an
+    # importer may add its own (e.g. "duplicate", "gone") besides the engine's four.
+    outcomes: Sequence[tuple[str, str]] = tuple(ImportRow.Outcome.choices)
+    # The outcomes whose rows `save` writes (the others keep what is stored).
+    writes: Sequence[str] = (NEW, CHANGED)
 
     def may_import(self, user: Any) -> bool:
         scope = get_scope(user)
@@ -131,6 +144,22 @@ class Importer(ABC):
 
     def flush(self, ctx: ImportContext) -> None:  # noqa: B027 - optional hook, a no-op unless buffering
         """Write whatever `save` buffered (bulk paths)."""
+
+    def written(self, result: Any, ctx: ImportContext) -> None:  # noqa: B027 - optional hook
+        """After `flush`, in the commit's transaction, with every row's result (engine.RunResult):
+        for an importer whose writes need the whole outcome (a batch record with its counts)."""
+
+    def extra(self, ctx: ImportContext) -> list[Checked]:
+        """Results that are no row of the file, known once every row is checked (e.g. objects a
+        full list no longer names); shown and counted like rows, saved like rows on commit."""
+        return []
+
+    def notice(self, batch: Any) -> str:
+        """A line the batch page shows above the preview (e.g. "this file was imported before")."""
+        return ""
+
+    def outcome_label(self, outcome: str) -> str:
+        return dict(self.outcomes).get(outcome, outcome)
 
 
 class FormImporter(Importer):

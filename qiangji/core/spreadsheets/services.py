@@ -196,7 +196,7 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
         return batch  # discarded (or analysed by another run) meanwhile
     try:
         layout = _layout(batch)
-        ctx = ImportContext(user=batch.user, batch=batch)
+        ctx = ImportContext(user=batch.user, batch=batch, file_sha256=batch.file_sha256)
         result = engine.run(importer, layout, ctx, commit=False, progress=_progress(batch))
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
@@ -314,7 +314,7 @@ def import_batch_retry(*, batch: ImportBatch, by: Any) -> ImportBatch:
 def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
     importer = _importer(batch.kind)
     source = ChangeRecord.Source.IMPORT if batch.user_id else ChangeRecord.Source.COMMAND
-    ctx = ImportContext(user=batch.user, source=source, batch=batch)
+    ctx = ImportContext(user=batch.user, source=source, batch=batch, file_sha256=batch.file_sha256)
     try:
         layout = _layout(batch)
         engine.run(
@@ -372,9 +372,12 @@ def import_batch_discard(*, batch: ImportBatch, by: Any) -> ImportBatch:
     return batch
 
 
-def import_file(*, kind: str, file_name: str, data: bytes, commit: bool, user: Any = None) -> engine.RunResult:
-    """A whole import in one call, for management commands: read, analyse, and unless a dry
-    run, commit with a batch for provenance. SpreadsheetError when the file cannot be read."""
+def import_file(
+    *, kind: str, file_name: str, data: bytes, commit: bool, user: Any = None, options: dict[str, Any] | None = None
+) -> engine.RunResult:
+    """A whole import in one call, for management commands and the API: read, analyse, and
+    unless a dry run, commit with a batch for provenance. SpreadsheetError when the file cannot
+    be read. `options` go to the importer as they are (ImportContext.options)."""
     importer = _importer(kind)
     ext = check_upload(file_name, data, size_limit=0)
     layout = detect(read_sheets(data, ext), importer.columns)
@@ -383,7 +386,8 @@ def import_file(*, kind: str, file_name: str, data: bytes, commit: bool, user: A
         found = "、".join(h for h in layout.headers if h) or "无"
         raise SpreadsheetError(f"缺少必需的列：{'、'.join(missing)}（第{layout.header_row}行表头为：{found}）")
     source = ChangeRecord.Source.COMMAND if user is None else ChangeRecord.Source.IMPORT
-    ctx = ImportContext(user=user, source=source)
+    sha256 = hashlib.sha256(data).hexdigest()
+    ctx = ImportContext(user=user, source=source, options=dict(options or {}), file_sha256=sha256)
     if not commit:
         return engine.run(importer, layout, ctx, commit=False)
     with transaction.atomic():
@@ -391,7 +395,7 @@ def import_file(*, kind: str, file_name: str, data: bytes, commit: bool, user: A
             kind=kind,
             user=user,
             file_name=file_name[-255:],
-            file_sha256=hashlib.sha256(data).hexdigest(),
+            file_sha256=sha256,
             sheet=layout.sheet.name[:100],
             header_row=layout.header_row,
             headers=layout.headers,

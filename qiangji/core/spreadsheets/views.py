@@ -16,7 +16,7 @@ from django_htmx.http import HttpResponseClientRefresh
 from qiangji.core.audit import audit
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import XLSX, workbook_bytes
-from qiangji.core.models import AuditEvent, ImportBatch, ImportRow
+from qiangji.core.models import AuditEvent, ImportBatch
 from qiangji.core.pagination import paginate, querystring_without
 from qiangji.core.spreadsheets import services
 from qiangji.core.spreadsheets.errorfile import error_workbook
@@ -39,7 +39,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     importers = importers_for(request.user)
     if not importers:
         raise Http404
-    form = UploadForm(request.POST or None, request.FILES or None, importers=importers)
+    # ?kind=… preselects an import (the campaign's batch page links here with its kind).
+    form = UploadForm(
+        request.POST or None, request.FILES or None, importers=importers, initial={"kind": request.GET.get("kind", "")}
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -53,7 +56,10 @@ def batch_list(request: HttpRequest) -> HttpResponse:
     labels = {i.kind: i.label for i in importers}
     page = paginate(request, import_batches_for_user(user=request.user))
     for batch in page:
-        batch.kind_label = labels.get(batch.kind) or getattr(get_importer(batch.kind), "label", batch.kind)
+        importer = get_importer(batch.kind)
+        batch.kind_label = labels.get(batch.kind) or getattr(importer, "label", batch.kind)
+        outcomes = importer.outcomes if importer is not None else ()
+        batch.count_labels = [(value, label, (batch.counts or {}).get(value, 0)) for value, label in outcomes]
     return render(
         request,
         "imports/list.html",
@@ -77,10 +83,10 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for row in page:
         # jsonb does not keep key order: read the summary in the importer's column order.
         row.summary_values = [row.summary.get(label, "") for label in summary_labels]
+        row.outcome_label = importer.outcome_label(row.outcome)
     counts = batch.counts or {}
-    tabs = [("", "全部", counts.get("total", 0))] + [
-        (value, label, counts.get(value, 0)) for value, label in ImportRow.Outcome.choices
-    ]
+    # An importer with outcomes of its own ("疑似重复", "疑似注销") shows them as tabs and cards.
+    tabs = [("", "全部", counts.get("total", 0))] + [(value, label, counts.get(value, 0)) for value, label in importer.outcomes]
     return render(
         request,
         "imports/batch.html",
@@ -91,6 +97,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "page": page,
             "outcome": outcome,
             "tabs": tabs,
+            "notice": importer.notice(batch),
+            "writes_any": any(counts.get(value) for value in importer.writes),
             "can_act": can_act,
             "can_discard": can_act and batch.status in services.DISCARDABLE,
             "running": batch.status in RUNNING,

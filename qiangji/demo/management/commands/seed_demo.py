@@ -61,6 +61,7 @@ class Command(BaseCommand):
             f"6个月内届满 {c['ends_6m']} 个",
             "  问题清单：问题 {problems} 个（未销号 {open}），长效机制 {mechanisms} 个，{year}年晋位升级评定 {grades} 个，"
             "整改方案 {plans} 份，待受理群众反映 {reports} 条".format(year=today.year, **ledger_counts()),
+            campaign_line(),
             "演示账号：python manage.py demo_logins",
         ]
         self.stdout.write("\n".join(lines))
@@ -77,3 +78,16 @@ def ledger_counts() -> dict[str, int]:
         "plans": RectificationPlan.objects.count(),
         "reports": PublicReport.objects.filter(state=PublicReport.State.PENDING).count(),
     }
+
+
+def campaign_line() -> str:
+    from qiangji.demo.campaign import campaign_counts
+
+    c = campaign_counts()
+    return (
+        f"  新连心攻坚：走访队 {c['teams']} 支（队员 {c['members']} 名），"
+        f"在册主体 {c['active']} 个（已注销/歇业 {c['closed']}），底数批次 {c['batches']} 个，"
+        f"走访 {c['visits']} 次（待审核 {c['submitted']}），服务卡 {c['cards']} 张，"
+        f"组织覆盖率 {c['org_rate']}%、工作覆盖率 {c['work_rate']}%，有话说留言 {c['voice']} 条，"
+        f"一日一汇总 {c['daily']} 份、一周一分析 {c['weekly']} 份"
+    )

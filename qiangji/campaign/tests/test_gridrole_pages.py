@@ -1,0 +1,136 @@
+"""The ten roles (十员) of a grid: a role needs a kind and a name, the same person twice in one role
+is refused, only the town edits; the grid's page per role."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.urls import reverse
+
+from qiangji.campaign.models import GridRole
+from qiangji.campaign.services.carriers import grid_role_add, grid_role_remove
+from qiangji.core.errors import DomainError
+
+READERS = ["liaison", "secretary_a", "secretary_b", "visitor"]
+
+
+def roles(grid):
+    return list(GridRole.objects.filter(grid=grid).order_by("id").values_list("role", "name", "unit"))
+
+
+@pytest.fixture
+def instructor(places, users):
+    return grid_role_add(
+        by=users["town_admin"], grid=places["grid1"], data={"role": "instructor", "name": "周指导员", "unit": "竖新镇党建办"}
+    )
+
+
+def test_the_town_names_people_to_a_grids_roles(places, users, instructor):
+    grid_role_add(by=users["town_admin"], grid=places["grid1"], data={"role": "mediator", "name": " 吴 调解员 ", "unit": ""})
+    # The same name in another role, or in the same role of another grid, is another post.
+    grid_role_add(by=users["town_admin"], grid=places["grid1"], data={"role": "volunteer", "name": "周指导员"})
+    grid_role_add(by=users["town_admin"], grid=places["grid2"], data={"role": "instructor", "name": "周指导员"})
+    assert roles(places["grid1"]) == [
+        ("instructor", "周指导员", "竖新镇党建办"),
+        ("mediator", "吴 调解员", ""),
+        ("volunteer", "周指导员", ""),
+    ]
+    assert roles(places["grid2"]) == [("instructor", "周指导员", "")]
+
+
+@pytest.mark.parametrize(
+    "data, field, message",
+    [
+        ({"role": "", "name": "王五"}, "role", "请选择十员类别"),
+        ({"role": "captain", "name": "王五"}, "role", "请选择十员类别"),
+        ({"role": "liaison", "name": "  "}, "name", "请填写姓名"),
+        ({"role": "liaison", "name": "名" * 51}, "name", "姓名不能超过50个字"),
+        ({"role": "instructor", "name": "周指导员"}, "name", "第一网格的党建指导员中已有“周指导员”"),
+    ],
+)
+def test_bad_roles_are_refused_and_nothing_changes(places, users, instructor, data, field, message):
+    with pytest.raises(DomainError) as error:
+        grid_role_add(by=users["town_admin"], grid=places["grid1"], data=data)
+    assert (error.value.field, error.value.message) == (field, message)
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办")]
+
+
+def test_removing_a_role_twice_is_refused(places, users, instructor):
+    grid_role_remove(by=users["town_admin"], role=instructor)
+    assert roles(places["grid1"]) == []
+    with pytest.raises(DomainError, match="该人员已不在网格十员中"):
+        grid_role_remove(by=users["town_admin"], role=instructor)
+
+
+@pytest.mark.parametrize("role", [*READERS, "member", "anonymous"])
+def test_only_the_town_edits_roles(places, users, instructor, role):
+    with pytest.raises(PermissionDenied):
+        grid_role_add(by=users[role], grid=places["grid1"], data={"role": "liaison", "name": "王五"})
+    with pytest.raises(PermissionDenied):
+        grid_role_remove(by=users[role], role=instructor)
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办")]
+
+
+# Pages -----------------------------------------------------------------------------------------
+
+
+def test_the_town_adds_and_removes_roles_on_the_grids_page(client_as, users, places, instructor):
+    client = client_as(users["town_admin"])
+    url = reverse("campaign:grid_roles", args=[places["grid1"].pk])
+    page = client.get(url)
+    body = page.content.decode()
+    assert page.status_code == 200
+    assert "周指导员" in body and "东村、西村" in body and "已配备1/10类" in body
+    added = client.post(url, {"role": "security", "name": "郑安全员", "unit": "东村"}, HTTP_HX_REQUEST="true")
+    assert added.status_code == 200
+    assert added.templates[0].name == "campaign/_gridrole_table.html"
+    assert "已添加安全员郑安全员。" in added.content.decode()
+    refused = client.post(url, {"role": "security", "name": "郑安全员"}, HTTP_HX_REQUEST="true")
+    assert refused.status_code == 200
+    assert "第一网格的安全员中已有“郑安全员”" in refused.content.decode()
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办"), ("security", "郑安全员", "东村")]
+    person = GridRole.objects.get(name="郑安全员")
+    removed = client.post(reverse("campaign:grid_role_remove", args=[places["grid1"].pk, person.pk]))
+    assert removed.status_code == 302 and removed.url == url
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办")]
+
+
+def test_a_role_of_another_grid_cannot_be_removed_through_this_one(client_as, users, places, instructor):
+    url = reverse("campaign:grid_role_remove", args=[places["grid2"].pk, instructor.pk])
+    assert client_as(users["town_admin"]).post(url).status_code == 404
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办")]
+
+
+def test_a_bad_role_without_scripts_answers_400_with_the_message(client_as, users, places):
+    response = client_as(users["town_admin"]).post(
+        reverse("campaign:grid_roles", args=[places["grid1"].pk]), {"role": "", "name": ""}
+    )
+    assert response.status_code == 400
+    assert response.context["role_form"].errors == {"role": ["这个字段是必填项。"], "name": ["这个字段是必填项。"]}
+    assert roles(places["grid1"]) == []
+
+
+@pytest.mark.parametrize("role", READERS)
+def test_readers_see_the_roles_and_every_write_is_403(client_as, users, places, instructor, role):
+    client = client_as(users[role])
+    url = reverse("campaign:grid_roles", args=[places["grid1"].pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "周指导员" in page.content.decode()
+    assert "添加人员" not in page.content.decode()
+    assert client.post(url, {"role": "liaison", "name": "王五"}).status_code == 403
+    assert client.post(reverse("campaign:grid_role_remove", args=[places["grid1"].pk, instructor.pk])).status_code == 403
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办")]
+
+
+def test_members_get_404_and_anonymous_login(client_as, users, places, instructor):
+    url = reverse("campaign:grid_roles", args=[places["grid1"].pk])
+    remove = reverse("campaign:grid_role_remove", args=[places["grid1"].pk, instructor.pk])
+    member, anonymous = client_as(users["member"]), client_as(None)
+    assert member.get(url).status_code == 404
+    assert member.post(url, {"role": "liaison", "name": "王五"}).status_code == 404
+    assert member.post(remove).status_code == 404
+    for response in (anonymous.get(url), anonymous.post(url, {"role": "liaison", "name": "王五"}), anonymous.post(remove)):
+        assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+    assert roles(places["grid1"]) == [("instructor", "周指导员", "竖新镇党建办")]
+
+
+def test_an_unknown_grid_is_404(client_as, users):
+    assert client_as(users["town_admin"]).get(reverse("campaign:grid_roles", args=[99999])).status_code == 404

@@ -1,0 +1,113 @@
+"""Projects, bulletins and opinions over the API: the same services and scoping as the pages.
+
+A project the caller may not see answers 404; a write on one they see but do not run answers 403;
+a step the opinion's state forbids answers 409 and changes nothing.
+"""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest
+from ninja import Query, Router
+from ninja.responses import Status
+
+from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.council import services as s
+from qiangji.council.forms import BulletinForm
+from qiangji.council.models import Opinion
+from qiangji.council.schemas import (
+    BulletinIn,
+    BulletinOut,
+    ModerationIn,
+    OpinionMoveIn,
+    OpinionOut,
+    ProjectDetailOut,
+    ProjectOut,
+    ProjectPageOut,
+)
+from qiangji.council.selectors import get_project_for_user, projects_for_list, staff_opinions
+
+router = Router(tags=["试点项目与议事厅"])
+READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+
+
+@router.get("", response={200: ProjectPageOut, **READ_ERRORS}, operation_id="project_list", summary="试点项目列表")
+def project_list(request: HttpRequest, page: int = Query(1, ge=1), page_size: int = Query(20, ge=1, le=100)) -> Any:
+    """The projects of the organizations the caller sees (members see none)."""
+    result = paginate(projects_for_list(user=request.auth), page=page, page_size=page_size)
+    result["items"] = [ProjectOut.of(p) for p in result["items"]]
+    return result
+
+
+@router.get(
+    "/{int:project_id}", response={200: ProjectDetailOut, **READ_ERRORS}, operation_id="project_detail", summary="项目详情"
+)
+def project_detail(request: HttpRequest, project_id: int) -> Any:
+    """With its milestones and its bulletins."""
+    project = get_project_for_user(request.auth, project_id)
+    return ProjectDetailOut.of_detail(project, s.runs_project(request.auth, project))
+
+
+@router.post(
+    "/{int:project_id}/bulletins",
+    response={201: BulletinOut, **WRITE_ERRORS},
+    operation_id="bulletin_publish",
+    summary="发布进度通报",
+)
+def bulletin_publish(request: HttpRequest, project_id: int, payload: BulletinIn) -> Any:
+    """Public at once on the consultation hall, with the project's progress of today."""
+    project = get_project_for_user(request.auth, project_id)
+    if not s.runs_project(request.auth, project):
+        raise PermissionDenied("您无权管理该项目")
+    data = form_data(BulletinForm(payload.model_dump()))
+    bulletin = s.bulletin_publish(project=project, by=request.auth, title=data["title"], body=data["body"])
+    return Status(201, BulletinOut.of(bulletin))
+
+
+@router.get(
+    "/{int:project_id}/opinions",
+    response={200: list[OpinionOut], **READ_ERRORS},
+    operation_id="project_opinions",
+    summary="项目收到的意见建议",
+)
+def project_opinions(request: HttpRequest, project_id: int) -> Any:
+    """Every opinion on the project's bulletins, moderated or not; phones masked."""
+    project = get_project_for_user(request.auth, project_id)
+    return [OpinionOut.of(o) for o in staff_opinions(project)]
+
+
+def _opinion(request: HttpRequest, project_id: int, opinion_id: int) -> Opinion:
+    project = get_project_for_user(request.auth, project_id)
+    opinion = staff_opinions(project).filter(pk=opinion_id).first()
+    if opinion is None:
+        raise Http404
+    if not s.runs_project(request.auth, project):
+        raise PermissionDenied("您无权办理该项目的意见")
+    return opinion
+
+
+@router.post(
+    "/{int:project_id}/opinions/{int:opinion_id}/moves",
+    response={200: OpinionOut, **WRITE_ERRORS},
+    operation_id="opinion_move",
+    summary="办理意见（状态流转）",
+)
+def opinion_move(request: HttpRequest, project_id: int, opinion_id: int, payload: OpinionMoveIn) -> Any:
+    """evaluate → accept / decline (with the reason) → answer (with the published answer)."""
+    action = choice_or_422("action", payload.action, [(a, s.ACTION_LABELS[a]) for a in Opinion.TRANSITIONS])
+    if not action:
+        raise FormInvalid({"action": ["这个字段是必填项。"]})
+    opinion = _opinion(request, project_id, opinion_id)
+    return OpinionOut.of(s.opinion_move(opinion=opinion, by=request.auth, action=action, note=payload.note))
+
+
+@router.post(
+    "/{int:project_id}/opinions/{int:opinion_id}/moderation",
+    response={200: OpinionOut, **WRITE_ERRORS},
+    operation_id="opinion_moderate",
+    summary="审核意见是否公开",
+)
+def opinion_moderate(request: HttpRequest, project_id: int, opinion_id: int, payload: ModerationIn) -> Any:
+    opinion = _opinion(request, project_id, opinion_id)
+    return OpinionOut.of(s.opinion_moderate(opinion=opinion, by=request.auth, show=payload.show))

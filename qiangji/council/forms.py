@@ -1,0 +1,114 @@
+"""Forms of the project pages and of the public consultation hall."""
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth import get_user_model
+
+from qiangji.council.models import Opinion, Project, ProjectRole
+from qiangji.members.models import Member
+from qiangji.orgs.models import Organization, Village
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class ProjectForm(forms.Form):
+    name = forms.CharField(label="项目名称", max_length=200)
+    category = forms.CharField(label="项目类别", max_length=50, initial="和美乡村（五好两宜）")
+    organization = forms.ModelChoiceField(label="牵头党组织", queryset=Organization.objects.none(), empty_label="请选择")
+    village = forms.ModelChoiceField(
+        label="所在村居", queryset=Village.objects.order_by("name"), required=False, empty_label="请选择（可不选）"
+    )
+    description = forms.CharField(label="项目内容", widget=forms.Textarea(attrs={"rows": 4}))
+    state = forms.ChoiceField(label="状态", choices=Project.State.choices, initial=Project.State.PLANNING)
+    started_on = forms.DateField(label="开始日期", required=False, widget=DATE)
+    target_on = forms.DateField(label="计划完成", required=False, widget=DATE)
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = (
+            Organization.objects.for_user(user, "manage").active().exclude(kind=Organization.Kind.GROUP).order_by("path")
+        )
+
+
+class MilestoneForm(forms.Form):
+    title = forms.CharField(label="节点名称", max_length=200)
+    due_on = forms.DateField(label="计划日期", widget=DATE)
+
+
+class MilestoneDoneForm(forms.Form):
+    done_on = forms.DateField(label="完成日期", widget=DATE)
+
+
+class RoleForm(forms.Form):
+    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none(), empty_label="请选择党员")
+    role = forms.ChoiceField(label="角色", choices=ProjectRole.Role.choices)
+
+    def __init__(self, *args: Any, project: Project, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Members of the leading organization's subtree only (the service checks it again).
+        self.fields["member"].queryset = (
+            Member.objects.filter(organization__path__startswith=project.organization.path)
+            .select_related("organization")
+            .order_by("organization__path", "name")
+        )
+        self.fields["member"].label_from_instance = lambda m: f"{m.name}（{m.organization.name}）"
+
+
+class BulletinForm(forms.Form):
+    title = forms.CharField(label="通报标题", max_length=200)
+    body = forms.CharField(label="通报正文", widget=forms.Textarea(attrs={"rows": 5}))
+
+
+class OpinionMoveForm(forms.Form):
+    action = forms.ChoiceField(choices=[(a, a) for a in Opinion.TRANSITIONS])
+    note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ModerateForm(forms.Form):
+    show = forms.TypedChoiceField(choices=[("1", "公开"), ("0", "不公开")], coerce=lambda v: v == "1")
+
+
+class DeliberationForm(forms.Form):
+    topic = forms.CharField(label="议题（难点）", max_length=200)
+    held_on = forms.DateField(label="议事日期", widget=DATE)
+    place = forms.CharField(label="地点", max_length=100, required=False)
+    attendees = forms.CharField(label="参加人员", widget=forms.Textarea(attrs={"rows": 2}))
+    outcome = forms.CharField(label="议定事项", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ToProblemForm(forms.Form):
+    owner = forms.ModelChoiceField(label="整改责任人", queryset=get_user_model().objects.none(), empty_label="请选择责任人")
+    deadline = forms.DateField(label="整改期限", widget=DATE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from qiangji.ledger.forms.public import owner_queryset
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = owner_queryset()
+
+
+class PublicOpinionForm(forms.Form):
+    """What a resident types on a phone. `website` is a honeypot: hidden from people, filled in by
+    bots that fill in every field."""
+
+    content = forms.CharField(
+        label="您的意见建议",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 5, "placeholder": "对项目推进有什么意见、建议，请写在这里"}),
+    )
+    author_name = forms.CharField(label="您的称呼（可不填）", max_length=50, required=False)
+    phone = forms.CharField(
+        label="联系电话（可不填）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+        help_text="留下电话便于我们回复您，不会在页面上公开。",
+    )
+    website = forms.CharField(
+        label="请勿填写此栏", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

@@ -1,0 +1,73 @@
+"""Reads of projects and the consultation hall: staff lists through `for_user`, and the public
+hall, which shows published bulletins and moderated opinions only."""
+
+from typing import Any
+
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from qiangji.council.models import Bulletin, Opinion, Project
+
+
+def projects_for_list(*, user: Any) -> QuerySet[Project]:
+    """The projects the user sees, with what the list shows counted in the same query."""
+    return (
+        Project.objects.for_user(user)
+        .select_related("organization", "village")
+        .annotate(
+            bulletin_count=Count("bulletins", filter=Q(bulletins__published_at__isnull=False), distinct=True),
+            pending_count=Count(
+                "bulletins__opinions",
+                filter=Q(bulletins__opinions__moderation=Opinion.Moderation.PENDING),
+                distinct=True,
+            ),
+        )
+        .order_by("organization__path", "name")
+    )
+
+
+def get_project_for_user(user: Any, pk: int) -> Project:
+    """404 alike for a missing project and one the user may not see."""
+    return get_object_or_404(Project.objects.for_user(user).select_related("organization", "village"), pk=pk)
+
+
+def project_bulletins(project: Project) -> QuerySet[Bulletin]:
+    """Newest published first, drafts last (the same on every database)."""
+    return project.bulletins.order_by(F("published_at").desc(nulls_last=True), "-id")
+
+
+def staff_opinions(project: Project) -> QuerySet[Opinion]:
+    return Opinion.objects.filter(bulletin__project=project).select_related("bulletin").prefetch_related("events")
+
+
+# The public hall ------------------------------------------------------------------------------
+
+
+def hall_projects() -> QuerySet[Project]:
+    """Projects with at least one published bulletin, the latest bulletin's date first; one query."""
+    published = Bulletin.objects.filter(project=OuterRef("pk"), published_at__isnull=False).order_by("-published_at", "-id")
+    return (
+        Project.objects.filter(Exists(published))
+        .select_related("village")
+        .annotate(latest_pk=Subquery(published.values("pk")[:1]), latest_bulletin=Subquery(published.values("published_at")[:1]))
+        .order_by("-latest_bulletin", "id")
+    )
+
+
+def get_public_bulletin(pk: int) -> Bulletin:
+    """A published bulletin; a draft answers 404 like a missing one."""
+    return get_object_or_404(Bulletin.objects.filter(published_at__isnull=False).select_related("project__village"), pk=pk)
+
+
+def public_bulletins(project: Project) -> QuerySet[Bulletin]:
+    return project.bulletins.filter(published_at__isnull=False).order_by("-published_at", "-id")
+
+
+def public_opinions(bulletin: Bulletin) -> QuerySet[Opinion]:
+    """Opinions moderated to be shown. Only the content, state and answer leave this function:
+    the public page never sees who wrote them."""
+    return (
+        Opinion.objects.filter(bulletin=bulletin, moderation=Opinion.Moderation.SHOWN)
+        .only("id", "content", "state", "answer", "answered_at", "created_at", "bulletin_id")
+        .order_by("-created_at", "-id")
+    )

@@ -1,0 +1,29 @@
+from django.urls import path
+
+from qiangji.council.views import projects as p
+from qiangji.council.views import public
+
+app_name = "council"
+urlpatterns = [
+    path("projects/", p.project_list, name="project_list"),
+    path("projects/new/", p.project_edit, name="project_create"),
+    path("projects/<int:pk>/", p.project_detail, name="project_detail"),
+    path("projects/<int:pk>/edit/", p.project_edit, name="project_edit"),
+    path("projects/<int:pk>/milestones/", p.milestone_add, name="milestone_add"),
+    path("projects/<int:pk>/milestones/<int:milestone_pk>/done/", p.milestone_done, name="milestone_done"),
+    path("projects/<int:pk>/roles/", p.role_add, name="role_add"),
+    path("projects/<int:pk>/roles/<int:role_pk>/remove/", p.role_remove, name="role_remove"),
+    path("projects/<int:pk>/bulletins/", p.bulletin_publish, name="bulletin_publish"),
+    path("projects/<int:pk>/opinions/<int:opinion_pk>/moderate/", p.opinion_moderate, name="opinion_moderate"),
+    path("projects/<int:pk>/opinions/<int:opinion_pk>/move/", p.opinion_move, name="opinion_move"),
+    path("projects/<int:pk>/deliberations/", p.deliberation_record, name="deliberation_record"),
+    path(
+        "projects/<int:pk>/deliberations/<int:deliberation_pk>/problem/",
+        p.deliberation_to_problem,
+        name="deliberation_to_problem",
+    ),
+    # The public hall: no login.
+    path("hall/", public.hall, name="hall"),
+    path("hall/bulletins/<int:pk>/", public.bulletin, name="hall_bulletin"),
+    path("hall/thanks/", public.done, name="hall_done"),
+]

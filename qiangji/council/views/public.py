@@ -1,0 +1,74 @@
+"""The public consultation hall (议事厅): no login, phone-first. Only published bulletins and
+opinions moderated to be shown appear, and never who wrote them (no name, no phone)."""
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from qiangji.core.audit import client_ip
+from qiangji.core.crypto import keyed_hash
+from qiangji.core.errors import DomainError
+from qiangji.council.forms import PublicOpinionForm
+from qiangji.council.selectors import get_public_bulletin, hall_projects, public_bulletins, public_opinions
+from qiangji.council.services import RateLimited, opinion_submit
+
+# The thank-you page reads the bulletin from the session, so it confirms only the visitor's own
+# submission (and a reload of it cannot send the opinion twice).
+SESSION_KEY = "council_opinion_bulletin"
+
+
+def hall(request: HttpRequest) -> HttpResponse:
+    """The projects with published bulletins: name, village, progress, latest bulletin date."""
+    projects = list(hall_projects())
+    return render(request, "council/hall.html", {"projects": projects})
+
+
+def _bulletin_page(request: HttpRequest, bulletin, form: PublicOpinionForm, status: int = 200) -> HttpResponse:
+    project = bulletin.project
+    context = {
+        "bulletin": bulletin,
+        "project": project,
+        "milestones": list(project.milestones.only("title", "due_on", "done_on", "order", "project_id")),
+        "opinions": list(public_opinions(bulletin)),
+        "others": [b for b in public_bulletins(project).only("id", "title", "published_at") if b.pk != bulletin.pk],
+        "form": form,
+    }
+    return render(request, "council/hall_bulletin.html", context, status=status)
+
+
+def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published bulletin, the project's milestones, the shown opinions with their answers, and
+    the opinion form (content; name and phone optional; a honeypot for bots)."""
+    item = get_public_bulletin(pk)
+    form = PublicOpinionForm(request.POST or None)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        if form.is_bot:
+            form.add_error(None, "提交未成功，请刷新页面后重新填写。")
+            status = 400
+        else:
+            try:
+                opinion_submit(
+                    bulletin=item,
+                    data=form.cleaned_data,
+                    client_key=keyed_hash(client_ip(request) or ""),
+                    author=request.user,
+                )
+            except RateLimited as error:
+                form.add_error(None, error.message)
+                status = 429
+            except DomainError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = 400
+            else:
+                request.session[SESSION_KEY] = item.pk
+                return redirect("council:hall_done")
+    elif request.method == "POST":
+        status = 400
+    return _bulletin_page(request, item, form, status)
+
+
+def done(request: HttpRequest) -> HttpResponse:
+    pk = request.session.get(SESSION_KEY)
+    if not pk:
+        return redirect("council:hall")
+    return render(request, "council/hall_done.html", {"bulletin_pk": pk})

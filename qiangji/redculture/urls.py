@@ -1,0 +1,23 @@
+from django.urls import path
+
+from qiangji.redculture.views import checkins, routes, sites
+
+app_name = "redculture"
+urlpatterns = [
+    path("sites/", sites.site_list, name="site_list"),
+    path("sites/new/", sites.site_edit, name="site_create"),
+    path("sites/<int:pk>/", sites.site_detail, name="site_detail"),
+    path("sites/<int:pk>/edit/", sites.site_edit, name="site_edit"),
+    path("sites/<int:pk>/photos/", sites.photo_add, name="photo_add"),
+    path("sites/<int:pk>/photos/<int:photo_pk>/remove/", sites.photo_remove, name="photo_remove"),
+    path("sites/<int:pk>/activities/", sites.activity_add, name="activity_add"),
+    path("sites/<int:pk>/qr.svg", sites.site_qr, name="site_qr"),
+    path("sites/<int:pk>/qr/", sites.site_qr_print, name="site_qr_print"),
+    path("sites/<int:pk>/qr/reissue/", sites.site_reissue, name="site_reissue"),
+    path("photos/<int:photo_pk>/", sites.photo, name="photo"),
+    path("routes/", routes.route_list, name="route_list"),
+    path("routes/new/", routes.route_edit, name="route_create"),
+    path("routes/<int:pk>/edit/", routes.route_edit, name="route_edit"),
+    path("checkin/<str:token>/", checkins.checkin, name="checkin"),
+    path("mine/", checkins.mine, name="mine"),
+]
