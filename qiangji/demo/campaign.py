@@ -33,6 +33,7 @@ from typing import Any
 from unittest import mock
 
 from django.contrib.auth.hashers import make_password
+from django.db import connection
 from django.db.models import Max
 from django.utils import timezone
 
@@ -368,6 +369,11 @@ class CampaignWriter:
         monday = self.today - dt.timedelta(days=self.today.weekday())
         weeks = [monday - dt.timedelta(weeks=n) for n in range(WEEKLY, 0, -1)]
         days = [self.today - dt.timedelta(days=n) for n in range(DAILY - 1, -1, -1)]
+        if connection.vendor == "postgresql":
+            # Thousands of rows were just written in one transaction, before autovacuum could look:
+            # without statistics the planner takes the tables for empty.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         for start in weeks:
             with self.clock.at(start + dt.timedelta(days=7)):
                 summary_generate(kind=Summary.Kind.WEEKLY, day=start)

@@ -21,6 +21,7 @@ from django.utils import timezone
 from qiangji.accounts.models import RoleGrant
 from qiangji.council import services as council
 from qiangji.council.models import Bulletin, Milestone, Opinion, OpinionEvent, Project, ProjectRole
+from qiangji.demo.campaign import DemoClock
 from qiangji.members.models import Member
 from qiangji.orgs.models import Organization
 from qiangji.redculture import services as red
@@ -297,7 +298,8 @@ class _Writer:
 
     def deliberations(self, project: Project, runner: Any, organization: Organization, count: int) -> None:
         for i in range(count):
-            topic, outcome = DELIBERATIONS[(project.pk + i) % len(DELIBERATIONS)]
+            # By the project's place in PROJECTS, never its id, so a rebuild says the same.
+            topic, outcome = DELIBERATIONS[(self.result.projects + i) % len(DELIBERATIONS)]
             session = council.deliberation_record(
                 project=project,
                 by=runner,
@@ -311,7 +313,10 @@ class _Writer:
             )
             self.result.deliberations += 1
             if i == 1:
-                council.deliberation_to_problem(deliberation=session, by=runner, owner=runner, deadline=self.ago(-30))
+                # Registered on the demo's today, as the campaign's problems are, so the ledger's
+                # history stays within its year whatever day the demo is built.
+                with DemoClock(self.rng).at(self.today):
+                    council.deliberation_to_problem(deliberation=session, by=runner, owner=runner, deadline=self.ago(-30))
                 self.result.problems += 1
 
     def red(self, orgs: Mapping[str, Organization]) -> None:
@@ -398,3 +403,15 @@ def seed_council_red(
         writer.project(organization, _runner(pool, organization, admin), spec)
     writer.red(orgs)
     return writer.result
+
+
+def reset_council_red(root: Organization) -> None:
+    """Remove what seed_council_red wrote for the town under `root` (before its organizations go).
+
+    Deliberations' ledger problems go with the ledger's own reset; projects take their milestones,
+    roles, bulletins, opinions and deliberations with them.
+    """
+    Project.objects.filter(organization__path__startswith=root.path).delete()
+    site_names = [spec[0] for spec in SITES]
+    Route.objects.filter(name__in=[r[0] for r in ROUTES]).delete()
+    RedSite.objects.filter(name__in=site_names).delete()

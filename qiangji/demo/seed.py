@@ -21,10 +21,12 @@ from qiangji.core.history import change_record
 from qiangji.core.models import ChangeRecord
 from qiangji.demo import names
 from qiangji.demo.campaign import CampaignResult, reset_campaign, seed_campaign
+from qiangji.demo.council_red import CouncilRedResult, reset_council_red, seed_council_red
 from qiangji.demo.ledger import LedgerResult, reset_ledger, seed_ledger
 from qiangji.demo.life import LifeResult, seed_life
 from qiangji.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from qiangji.demo.people import REFERENCE_DATE
+from qiangji.demo.reserve_mediation import ReserveMediationResult, reset_reserve_mediation, seed_reserve_mediation
 from qiangji.demo.town import TownPlan, town_plan
 from qiangji.ledger.models import Grade, RectificationPlan
 from qiangji.members.models import Member
@@ -51,6 +53,8 @@ class SeedResult:
     life: LifeResult
     ledger: LedgerResult | None = None
     campaign: CampaignResult | None = None
+    reserve: ReserveMediationResult | None = None
+    council: CouncilRedResult | None = None
 
 
 def demo_root() -> Organization | None:
@@ -217,7 +221,19 @@ def seed_town(*, seed: int, members: int, today: dt.date) -> SeedResult:
         life = seed_life(seed=seed, orgs=orgs, by_org=by_org, today=today)
         ledger = seed_ledger(seed=seed, orgs=orgs, today=today)
         campaign = seed_campaign(seed=seed, orgs=orgs, today=today)
-    return SeedResult(plan=plan, seconds=time.perf_counter() - started, users=users, life=life, ledger=ledger, campaign=campaign)
+        accounts = User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).order_by("username")
+        reserve = seed_reserve_mediation(seed=seed, orgs=orgs, users=accounts, today=today)
+        council = seed_council_red(seed=seed, orgs=orgs, users=accounts, members=by_org, today=today)
+    return SeedResult(
+        plan=plan,
+        seconds=time.perf_counter() - started,
+        users=users,
+        life=life,
+        ledger=ledger,
+        campaign=campaign,
+        reserve=reserve,
+        council=council,
+    )
 
 
 def _purge_history(model, ids: list[int]) -> None:
@@ -261,6 +277,10 @@ def reset_town() -> None:
     """Remove everything seed_town wrote. Demo accounts stay (audit records point at them) but lose their grants."""
     root = demo_root()
     reset_campaign()  # its register and tasks hold villages, grids and organizations
+    if root is not None:
+        # Course deliveries hold positions and trainings sessions, projects hold organizations.
+        reset_reserve_mediation(root)
+        reset_council_red(root)
     position_names = demo_position_names()
     for kind in (Position.Kind.POINT, Position.Kind.VILLAGE_SITE, Position.Kind.CHAIN_STATION, Position.Kind.CENTRE):
         Position.objects.filter(name__in=position_names, kind=kind).delete()

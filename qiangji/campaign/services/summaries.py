@@ -118,14 +118,17 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
     visits = Visit.objects.filter(visited_on__gte=start, visited_on__lte=end).exclude(state=Visit.State.REJECTED)
     approved = Visit.objects.filter(_between("reviewed_at", start, end), state=Visit.State.APPROVED)
     verified = approved.filter(task__kind=VisitTask.Kind.VERIFY)
-    new = (
+    # The period's approvals are few; reading their ids first keeps PostgreSQL from planning the
+    # record ⋈ task ⋈ visit join as nested loops over the whole campaign.
+    approved_ids = list(approved.values_list("pk", flat=True))
+    new_ids = set(
         BaseRecord.objects.filter(
-            klass=BaseRecord.Klass.NEW, state=BaseRecord.State.REGISTERED, task__visits__in=approved, entity__isnull=False
+            klass=BaseRecord.Klass.NEW, state=BaseRecord.State.REGISTERED, task__visits__in=approved_ids, entity__isnull=False
         )
-        .values("entity_id")
+        .order_by()
+        .values_list("entity_id", flat=True)
         .distinct()
     )
-    new_ids = set(new.values_list("entity_id", flat=True))
     corrected = (
         EntityChange.objects.filter(_between("at", start, end), visit__state=Visit.State.APPROVED)
         .exclude(field="status")
@@ -189,7 +192,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
             "party_members": found["party"] or 0,
             "wants_party_org": found["wish"],
             "care_packages": found["care"],
-            "service_cards": ServiceCard.objects.filter(visit__in=approved).count(),
+            "service_cards": ServiceCard.objects.filter(visit__in=approved_ids).count(),
         },
         "coverage": _coverage(end, previous),
         "problems": {

@@ -59,10 +59,14 @@ def figures() -> dict:
 # The campaign demo (qiangji/demo/campaign.py) registers 4 more problems today: 3 found on visits
 # (走访座谈) and 1 from the voice channel (群众反映); they are counted below beside the ledger's 180.
 CAMPAIGN_PROBLEMS = 4
+# The consultation hall's demo (qiangji/demo/council_red.py) registers 3 deliberation outcomes
+# today (走访座谈).
+COUNCIL_PROBLEMS = 3
+OTHER_PROBLEMS = CAMPAIGN_PROBLEMS + COUNCIL_PROBLEMS
 
 DOCUMENTED = {
     "states": {
-        "registered": 8 + CAMPAIGN_PROBLEMS,
+        "registered": 8 + OTHER_PROBLEMS,
         "in_progress": 16,
         "disputed": 4,
         "awaiting_check": 7,
@@ -72,7 +76,7 @@ DOCUMENTED = {
     },
     "sources": {
         "self_check": 40,
-        "visit_talk": 30 + 3,
+        "visit_talk": 30 + 3 + COUNCIL_PROBLEMS,
         "org_life": 22,
         "inspection": 18,
         "hotline": 26,
@@ -80,9 +84,9 @@ DOCUMENTED = {
         "wechat": 18,
         "public": 10 + 1,
     },
-    "fix_kinds": {"immediate": 113, "long_term": 41, "": 13 + CAMPAIGN_PROBLEMS},
+    "fix_kinds": {"immediate": 113, "long_term": 41, "": 13 + OTHER_PROBLEMS},
     "overdue": [1, 2, 3, 5, 8, 12, 20, 35, 60],
-    "sentence": "自查自纠问题171个，其中即知即改113个，建立或落实长效机制74个",  # 167 + the campaign's 4
+    "sentence": "自查自纠问题174个，其中即知即改113个，建立或落实长效机制74个",  # 167 + the campaign's 4 + the hall's 3
     "mechanisms": 74,
     "measures": {"checked": 70, "open": 12},
     "measures_behind": 4,
@@ -99,7 +103,7 @@ DOCUMENTED = {
 
 def test_the_ledger_has_the_documented_figures_for_any_seed(demo):
     assert figures() == DOCUMENTED
-    assert Problem.objects.count() == 180 + CAMPAIGN_PROBLEMS
+    assert Problem.objects.count() == 180 + OTHER_PROBLEMS
     assert Mechanism.objects.filter(problems__isnull=True).count() == 0
     assert Problem.objects.filter(source="hotline").exclude(external_ref__startswith="SH").count() == 0
     assert Problem.objects.filter(source="public", public_report__state="accepted").count() == 10
@@ -147,7 +151,7 @@ def test_each_demo_login_sees_its_part_of_the_ledger(demo):
         path = Organization.objects.get(name=name).path
         return set(Problem.objects.filter(organization__path__startswith=path).values_list("pk", flat=True))
 
-    assert len(seen("zhen_admin")) == 180 + CAMPAIGN_PROBLEMS
+    assert len(seen("zhen_admin")) == 180 + OTHER_PROBLEMS
     assert seen("shuji_dachun") == under("大椿村党总支")
     assert seen("shuji_shuhe") == under("竖河村党委")
     liaison = User.objects.get(username="lianluo1_2")

@@ -15,6 +15,7 @@ from qiangji.orglife.compliance import compliance_grids
 from qiangji.orglife.models import Attendance, Meeting
 from qiangji.orgs.models import Organization
 from qiangji.plans.models import WorkPlan
+from qiangji.positions.models import CourseBatch
 from qiangji.trainings import models as tr
 
 TODAY = dt.date(2026, 11, 25)
@@ -46,12 +47,19 @@ def life() -> tuple:
 
 def test_the_year_has_meetings_attendance_trainings_and_plans(demo):
     assert "2026年组织生活：已召开会议 1765 次（出席登记 3415 条），计划召开 62 次" in demo
-    assert "培训 6 个（出勤登记 1498 条）；工作计划备案 108 份" in demo
+    # Six trainings of the year and the four quarterly course batches sent down to positions,
+    # whose deliveries' attendance is recorded as trainings attendance (1,498 + 2,159).
+    assert "培训 10 个（出勤登记 3657 条）；工作计划备案 108 份" in demo
     kinds = dict(Meeting.objects.held().values_list("kind").annotate(n=Count("id")).order_by())
     assert kinds == {"assembly": 350, "discussion": 217, "lecture": 255, "review_meeting": 48, "theme_day": 895}
     assert Attendance.objects.count() == 3415
     assert Attendance.objects.filter(present=False).count() == 247
-    assert (tr.Training.objects.count(), tr.Session.objects.count(), tr.Enrolment.objects.count()) == (6, 19, 492)
+    batches = tr.Training.objects.filter(pk__in=CourseBatch.objects.values("training"))
+    own = tr.Training.objects.exclude(pk__in=batches)
+    own_sessions = tr.Session.objects.filter(training__in=own)
+    assert (own.count(), own_sessions.count(), tr.Enrolment.objects.filter(training__in=own).count()) == (6, 19, 492)
+    assert tr.Attendance.objects.filter(session__in=own_sessions).count() == 1498
+    assert batches.count() == 4
     assert dict(WorkPlan.objects.values_list("status").annotate(n=Count("id")).order_by()) == {"filed": 103, "returned": 5}
 
 
@@ -126,4 +134,11 @@ def test_reset_removes_the_year_and_builds_it_again(demo):
         WorkPlan.objects.count(),
     ) == counts
     assert ChangeRecord.objects.count() == history
-    assert tr.Training.objects.count() == 6
+    assert tr.Training.objects.count() == 6 + 4  # the year's trainings and the quarterly course batches
+
+
+def test_the_reserve_mediation_courses_hall_and_red_sites_are_summarised(demo):
+    assert (
+        "头雁培优与阵地：后备人选 14 名，调解案件 23 件，下沉课程 4 批（送课 134 场），"
+        "议事项目 4 个（群众意见 29 条），红色阵地 6 处（打卡 53 次）"
+    ) in demo

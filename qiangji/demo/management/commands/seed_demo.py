@@ -62,6 +62,7 @@ class Command(BaseCommand):
             "  问题清单：问题 {problems} 个（未销号 {open}），长效机制 {mechanisms} 个，{year}年晋位升级评定 {grades} 个，"
             "整改方案 {plans} 份，待受理群众反映 {reports} 条".format(year=today.year, **ledger_counts()),
             campaign_line(),
+            pillars_line(),
             "演示账号：python manage.py demo_logins",
         ]
         self.stdout.write("\n".join(lines))
@@ -90,4 +91,20 @@ def campaign_line() -> str:
         f"走访 {c['visits']} 次（待审核 {c['submitted']}），服务卡 {c['cards']} 张，"
         f"组织覆盖率 {c['org_rate']}%、工作覆盖率 {c['work_rate']}%，有话说留言 {c['voice']} 条，"
         f"一日一汇总 {c['daily']} 份、一周一分析 {c['weekly']} 份"
+    )
+
+
+def pillars_line() -> str:
+    """The reserve pools, mediation, course batches, the consultation hall and red culture."""
+    from qiangji.council.models import Opinion, Project
+    from qiangji.mediation.models import MediationCase
+    from qiangji.positions.models import CourseBatch, CourseDelivery
+    from qiangji.redculture.models import CheckIn, RedSite
+    from qiangji.reserve.models import Candidate
+
+    return (
+        f"  头雁培优与阵地：后备人选 {Candidate.objects.count()} 名，调解案件 {MediationCase.objects.count()} 件，"
+        f"下沉课程 {CourseBatch.objects.count()} 批（送课 {CourseDelivery.objects.count()} 场），"
+        f"议事项目 {Project.objects.count()} 个（群众意见 {Opinion.objects.count()} 条），"
+        f"红色阵地 {RedSite.objects.count()} 处（打卡 {CheckIn.objects.count()} 次）"
     )
