@@ -59,6 +59,10 @@ class EntityForm(forms.Form):
     chains = ChainsField(label="所属产业链", queryset=Chain.objects.all(), required=False)
     street = forms.ModelChoiceField(label="所属商区", queryset=Street.objects.all(), required=False)
 
+    # Fields whose check depends on the value alone (RowChecker keeps one result per value);
+    # the name and the credit code (checked against the register) are not among them.
+    PURE_FIELDS = ("kind", "village", "employees", "party_members", "has_party_org", "chains", "street")
+
     def __init__(
         self,
         *args: Any,
@@ -84,18 +88,6 @@ class EntityForm(forms.Form):
             self.fields["chains"].queryset = chains
         if streets is not None:
             self.fields["street"].queryset = streets
-
-    def rebound(self, data: Mapping[str, Any], *, instance_pk: int | None = None) -> "EntityForm":
-        """This form bound to another row instead, in place, validated exactly like a form
-        built for it with the same arguments (no deep copy of the fields per row)."""
-        for cached in ("cleaned_data", "changed_data"):
-            self.__dict__.pop(cached, None)
-        for bound in self._bound_fields_cache.values():
-            for cached in ("initial", "subwidgets"):
-                bound.__dict__.pop(cached, None)
-        self.data, self.is_bound, self.instance_pk = data, True, instance_pk
-        self._errors = None
-        return self
 
     def clean_name(self) -> str:
         value = clean_text(self.cleaned_data["name"])
@@ -130,7 +122,10 @@ class EntityForm(forms.Form):
     def register_values(self) -> dict[str, Any]:
         """The cleaned values as the register services take them (pks for places, a list of
         chain pks), for `register.entity_apply`."""
-        data = self.cleaned_data
+        return self.values_for_register(self.cleaned_data)
+
+    @staticmethod
+    def values_for_register(data: Mapping[str, Any]) -> dict[str, Any]:
         return {
             "name": data["name"],
             "credit_code": data.get("credit_code") or "",

@@ -8,6 +8,7 @@ in the services, so the pages and the API refuse the same things with the same w
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from qiangji.campaign.models import Entity, GridRole
 from qiangji.campaign.selectors import carrier_entities
@@ -49,10 +50,33 @@ class SeatForm(forms.Form):
     unit = forms.CharField(label="所在单位", max_length=100, required=False)
 
 
+class AccountChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Any) -> str:
+        return f"{obj.display_name}（{obj.username}）" if obj.display_name else obj.username
+
+
 class GridRoleForm(forms.Form):
     role = forms.ChoiceField(label="十员类别", choices=[("", "请选择"), *GridRole.Role.choices])
-    name = forms.CharField(label="姓名", max_length=50)
+    # Blank with an account: the service names the post after the account.
+    name = forms.CharField(label="姓名", max_length=50, required=False)
     unit = forms.CharField(label="所在单位", max_length=100, required=False)
+    user = AccountChoiceField(
+        label="关联账号（可选）",
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label="不关联账号",
+        error_messages={"invalid_choice": "该账号已不可选（可能已停用），请重新选择"},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = get_user_model().objects.filter(is_active=True).order_by("username")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        if not (cleaned.get("name") or "").strip() and not cleaned.get("user") and "user" not in self.errors:
+            self.add_error("name", "请填写姓名，或选择关联账号")
+        return cleaned
 
 
 class VoiceForm(forms.Form):

@@ -21,9 +21,10 @@ Classes, per row, in this order (the first that applies):
   the register ({field: [old as shown, new value as `entity_apply` takes it, new as shown]}).
   A blank cell means "not given", never "erase".
 - **new** (新发现): none of the above.
-- **gone** (疑似注销): the batch is a full list (`is_full`, the default; `--partial` says it is
-  not) and an active register entity is named by no row of the file, valid or not (by code or
-  key: an unreadable row still shows the entity is there).
+- **gone** (疑似注销): the batch is a full list (`is_full`, the default; `--partial`, the API's
+  `is_full=false` or the upload page's 部分名单 box say it is not) and an active register
+  entity is named by no row of the file, valid or not (by code or key: an unreadable row still
+  shows the entity is there).
 
 Importing the same file (same SHA-256) again analyses nothing anew: each row gets the class the
 first import gave it, and the commit writes nothing.
@@ -32,6 +33,7 @@ first import gave it, and the commit writes nothing.
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from qiangji.campaign.forms import EntityForm
 from qiangji.campaign.models import BaseRecord, Entity, EntityBatch, match_key
@@ -39,6 +41,7 @@ from qiangji.core.access import TOWN_ADMIN
 from qiangji.core.crypto import decrypt, mask_phone
 from qiangji.core.spreadsheets import INVALID, Checked, FormImporter, ImportContext, RowInvalid, SourceRow, columns
 from qiangji.core.spreadsheets.lookups import preloaded
+from qiangji.core.spreadsheets.rowcheck import RowChecker
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_credit_code
 from qiangji.orgs.models import Chain, Street, Village
@@ -96,6 +99,14 @@ class EntityImporter(FormImporter):
         (GONE, "疑似注销"),
     )
     writes = (NEW, UNCHANGED, CHANGED, DUPLICATE, GONE)
+    upload_options = (
+        (
+            "partial",
+            "部分名单",
+            "仅用于新兴领域主体底数：只列出部分主体（如补报名单）时勾选，未列出的在册主体不标记为疑似注销。",
+        ),
+    )
+    row_records = False  # each row's BaseRecord is its provenance (the batch page shows them)
     columns = (
         columns.text("name", "主体名称", aliases=("企业名称", "单位名称", "市场主体名称", "名称"), required=True),
         columns.code("credit_code", "统一社会信用代码", aliases=("信用代码", "社会信用代码", "统一代码")),
@@ -118,7 +129,8 @@ class EntityImporter(FormImporter):
         villages, chains, streets, the register by code and by key with its chains."""
         cache = ctx.cache
         cache["rows"] = {id(row.values): row for row in rows}
-        cache["is_full"] = bool(ctx.options.get("is_full", True))
+        # `is_full` from the command and the API, `partial` from the upload page's box.
+        cache["is_full"] = bool(ctx.options.get("is_full", True)) and not ctx.options.get("partial")
         sha = ctx.file_sha256 or getattr(ctx.batch, "file_sha256", "")
         earlier = EntityBatch.objects.filter(file_sha256=sha).order_by("pk").first() if sha else None
         cache["replay"] = earlier
@@ -181,6 +193,17 @@ class EntityImporter(FormImporter):
         ctx.cache["replayed_errors"] = {e["row"]: e["messages"] for e in earlier.errors}
         ctx.cache["village_names"] = dict(Village.objects.values_list("pk", "name"))
 
+    def done_message(self, counts: dict[str, int]) -> str:
+        return (
+            f"底数批次已生成：新发现 {counts[NEW]}、信息变更 {counts[CHANGED]}、疑似重复 {counts[DUPLICATE]}、"
+            f"疑似注销 {counts[GONE]}、与底数一致 {counts[UNCHANGED]}，需核实的已生成走访任务；"
+            f"有误的 {counts[INVALID]} 行未导入。在册主体待走访核实、审核通过后才更新。"
+        )
+
+    def committed_page(self, batch: Any) -> str | None:
+        own = EntityBatch.objects.filter(import_batch=batch).values_list("pk", flat=True).first()
+        return reverse("campaign:batch_detail", args=[own]) if own else None
+
     def notice(self, batch: Any) -> str:
         own = EntityBatch.objects.filter(import_batch=batch).first()
         if own is not None:
@@ -198,12 +221,14 @@ class EntityImporter(FormImporter):
     def form_kwargs(self, instance: Any, ctx: ImportContext) -> dict[str, Any]:
         return {**ctx.cache["choices"], "codes": ctx.cache["by_code"]}
 
-    def form(self, data: dict[str, Any], instance: Any, ctx: ImportContext) -> EntityForm:
-        """One form per file, rebound per row (`instance`: the pk of the row's register entity)."""
-        built = ctx.cache.get("form")
+    def checker(self, ctx: ImportContext) -> RowChecker:
+        """EntityForm's fields and clean methods, run per row without binding the form (the same
+        checks as manual entry; tests/test_import_entities.py holds them equal to `full_clean`)."""
+        built = ctx.cache.get("checker")
         if built is None:
-            built = ctx.cache["form"] = self.form_class(data=data, user=ctx.user, **self.form_kwargs(None, ctx))
-        return built.rebound(data, instance_pk=instance)
+            form = self.form_class(user=ctx.user, **self.form_kwargs(None, ctx))
+            built = ctx.cache["checker"] = RowChecker(form, pure=EntityForm.PURE_FIELDS)
+        return built
 
     def _village(self, text: str, ctx: ImportContext) -> Village | None:
         found = ctx.cache["found_villages"]
@@ -268,13 +293,15 @@ class EntityImporter(FormImporter):
     def _classify(self, values: dict[str, Any], row: SourceRow, ctx: ImportContext) -> Checked:
         cache = ctx.cache
         data, errors = self._resolve(values, ctx)
+        checker = self.checker(ctx)
         # The register entity the code names is the row's own: its code is not "taken".
-        form = self.form(data, cache["by_code"].get(cache["row_codes"][row.number]), ctx)
-        if not form.is_valid():
-            errors += [(f, m) for f, m in self.form_errors(form) if f not in {e for e, _ in errors}]
+        checker.form.instance_pk = cache["by_code"].get(cache["row_codes"][row.number])
+        cleaned, found = checker.check(data)
+        if found:
+            errors += [(f, m) for f, m in self.describe_errors(checker.form, found) if f not in {e for e, _ in errors}]
         if errors or row.errors:
             raise RowInvalid(errors=errors)
-        record = form.register_values()
+        record = EntityForm.values_for_register(cleaned)
         given = [f for f in Entity.REGISTER_FIELDS if values.get(f) is not None]
         code, key = record["credit_code"], cache["row_keys"][row.number]
         record["name_key"] = key

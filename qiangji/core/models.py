@@ -151,6 +151,9 @@ class ImportBatch(models.Model):
     # The header labels as the file has them (two-row headers already combined), by column.
     headers = models.JSONField("表头", default=list, blank=True)
     column_map = models.JSONField("列对应", default=dict, blank=True)
+    # The importer's `upload_options` ticked on upload ({"partial": True}): the analysis and the
+    # commit, however late or often retried, read the file the way the uploader said.
+    options = models.JSONField("导入选项", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理", default=0)

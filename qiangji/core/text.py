@@ -10,6 +10,8 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 _SPACES = re.compile(r"\s+")
+_SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
+_POINT_ZERO = re.compile(r"\d+\.0+")
 _CN_DATE = re.compile(r"^(\d{4})\s*[年./\-]\s*(\d{1,2})\s*(?:[月./\-]\s*(\d{1,2})\s*日?)?\s*(?:月)?$")
 _COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 # Excel's day zero is 1899-12-30 once its 1900 leap-year bug is accounted for.
@@ -35,7 +37,9 @@ def clean_text(value: object) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = halfwidth(str(value))
+    text = str(value)
+    if not text.isascii():  # full-width characters are never ASCII
+        text = text.translate(_HALFWIDTH)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -57,14 +61,16 @@ def clean_compact(value: object) -> str:
         return repr(value)
     # Codes and numbers carry no prose: fold every compatibility character.
     text = unicodedata.normalize("NFKC", clean_text(value)).replace(" ", "")
-    if re.fullmatch(r"\d+(\.\d+)?[eE]\+?\d+", text):
+    if "." not in text and "e" not in text and "E" not in text:
+        return text  # neither a float's digits nor a trailing ".0": most codes, at a glance
+    if _SCIENTIFIC.fullmatch(text):
         try:
             number = Decimal(text)
         except InvalidOperation:
             return text
         if number == number.to_integral_value():
             return str(int(number))
-    if re.fullmatch(r"\d+\.0+", text):
+    if _POINT_ZERO.fullmatch(text):
         return text.split(".")[0]
     return text
 

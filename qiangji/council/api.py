@@ -1,7 +1,8 @@
 """Projects, bulletins and opinions over the API: the same services and scoping as the pages.
 
 A project the caller may not see answers 404; a write on one they see but do not run answers 403;
-a step the opinion's state forbids answers 409 and changes nothing.
+a step the opinion's state (or the ledger, for a session's outcome) forbids answers 409 and
+changes nothing.
 """
 
 from typing import Any
@@ -13,11 +14,13 @@ from ninja.responses import Status
 
 from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.council import services as s
-from qiangji.council.forms import BulletinForm
+from qiangji.council.forms import BulletinForm, ToMeasureForm
 from qiangji.council.models import Opinion
 from qiangji.council.schemas import (
     BulletinIn,
     BulletinOut,
+    DeliberationMeasureIn,
+    DeliberationMeasureOut,
     ModerationIn,
     OpinionMoveIn,
     OpinionOut,
@@ -111,3 +114,26 @@ def opinion_move(request: HttpRequest, project_id: int, opinion_id: int, payload
 def opinion_moderate(request: HttpRequest, project_id: int, opinion_id: int, payload: ModerationIn) -> Any:
     opinion = _opinion(request, project_id, opinion_id)
     return OpinionOut.of(s.opinion_moderate(opinion=opinion, by=request.auth, show=payload.show))
+
+
+@router.post(
+    "/{int:project_id}/deliberations/{int:deliberation_id}/measures",
+    response={201: DeliberationMeasureOut, **WRITE_ERRORS},
+    operation_id="deliberation_to_measure",
+    summary="议事结果转为已有问题的整改措施",
+)
+def deliberation_to_measure(request: HttpRequest, project_id: int, deliberation_id: int, payload: DeliberationMeasureIn) -> Any:
+    """The session's outcome becomes a measure of an open problem of the project's organization
+    tree, once; the ledger's rules for adding a measure apply (a closed problem answers 409)."""
+    project = get_project_for_user(request.auth, project_id)
+    deliberation = project.deliberations.filter(pk=deliberation_id).first()
+    if deliberation is None:
+        raise Http404
+    if not s.runs_project(request.auth, project):
+        raise PermissionDenied("您无权管理该项目")
+    data = form_data(ToMeasureForm(payload.model_dump(), user=request.auth, project=project))
+    s.deliberation_to_measure(
+        deliberation=deliberation, problem=data["problem"], by=request.auth, owner=data["owner"], deadline=data["deadline"]
+    )
+    deliberation.refresh_from_db()
+    return Status(201, DeliberationMeasureOut.of(deliberation))

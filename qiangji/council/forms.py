@@ -88,6 +88,40 @@ class ToProblemForm(forms.Form):
         self.fields["owner"].queryset = owner_queryset()
 
 
+class ToMeasureForm(forms.Form):
+    """A session's outcome as a measure of an open problem of the project's organization tree.
+
+    `problem` accepts any problem the user sees, so that a closed one or one of another unit
+    reaches the service and gets its reason rather than a bare "invalid choice"; the page lists
+    only the problems that can take the measure (`measure_problems`)."""
+
+    problem = forms.ModelChoiceField(label="问题", queryset=None, empty_label="请选择问题")
+    owner = forms.ModelChoiceField(label="责任人", queryset=get_user_model().objects.none(), empty_label="请选择责任人")
+    deadline = forms.DateField(label="完成时限", widget=DATE)
+
+    def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
+        from qiangji.ledger.forms.problems import owner_candidates
+        from qiangji.ledger.models import Problem
+
+        super().__init__(*args, **kwargs)
+        self.fields["problem"].queryset = Problem.objects.for_user(user).select_related("organization")
+        self.fields["problem"].error_messages["invalid_choice"] = "请从列表中选择问题"
+        # The ledger's measure form offers the problem organization's owners; here the problem
+        # is not chosen yet, so those of any organization of the project's tree (checked in clean).
+        tree = Organization.objects.filter(path__startswith=project.organization.path)
+        self.fields["owner"].queryset = owner_candidates(list(tree))
+        self.fields["owner"].error_messages["invalid_choice"] = "请从列表中选择责任人"
+
+    def clean(self) -> dict[str, Any]:
+        from qiangji.ledger.forms.problems import can_own
+
+        data = super().clean()
+        problem, owner = data.get("problem"), data.get("owner")
+        if problem is not None and owner is not None and not can_own(owner, problem.organization):
+            self.add_error("owner", f"{owner}不是{problem.organization.name}或其上级党组织的书记、联络组成员或镇管理员。")
+        return data
+
+
 class PublicOpinionForm(forms.Form):
     """What a resident types on a phone. `website` is a honeypot: hidden from people, filled in by
     bots that fill in every field."""

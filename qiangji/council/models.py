@@ -177,7 +177,8 @@ class OpinionEvent(models.Model):
 
 class Deliberation(models.Model):
     """A council session (议事会) on a difficulty of a project, with attendees and outcome; the
-    outcome may become a ledger problem."""
+    outcome may become a new ledger problem, or a measure of an open problem already registered
+    (one or the other, once)."""
 
     project = models.ForeignKey(Project, related_name="deliberations", on_delete=models.CASCADE)
     topic = models.CharField("议题（难点）", max_length=200)
@@ -186,6 +187,7 @@ class Deliberation(models.Model):
     attendees = models.TextField("参加人员")
     outcome = models.TextField("议定事项")
     problem = models.ForeignKey("ledger.Problem", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    measure = models.ForeignKey("ledger.Measure", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:

@@ -5,7 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
-from qiangji.council.models import Bulletin, Milestone, Opinion, Project
+from qiangji.council.models import Bulletin, Deliberation, Milestone, Opinion, Project
 from qiangji.council.selectors import project_bulletins
 
 
@@ -136,3 +136,36 @@ class ModerationIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     show: bool = Field(description="true 在议事厅公开，false 不公开")
+
+
+class DeliberationMeasureIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    problem: int = Field(description="问题 id：本项目所属党组织（含下级）尚未销号、您可添加措施的问题")
+    owner: int = Field(description="措施责任人（用户 id）：该问题所属党组织或其上级的书记、联络组成员或镇管理员")
+    deadline: dt.date = Field(description="完成时限，不早于今天")
+
+
+class DeliberationMeasureOut(Schema):
+    id: int = Field(description="整改措施 id")
+    deliberation: int
+    problem: int
+    problem_number: str
+    description: str
+    owner: int
+    deadline: dt.date
+    state: str
+
+    @classmethod
+    def of(cls, deliberation: Deliberation) -> "DeliberationMeasureOut":
+        m = deliberation.measure
+        return cls(
+            id=m.pk,
+            deliberation=deliberation.pk,
+            problem=m.problem_id,
+            problem_number=m.problem.number,
+            description=m.description,
+            owner=m.owner_id,
+            deadline=m.deadline,
+            state=m.state,
+        )

@@ -31,6 +31,23 @@ def get_project_for_user(user: Any, pk: int) -> Project:
     return get_object_or_404(Project.objects.for_user(user).select_related("organization", "village"), pk=pk)
 
 
+def measure_problems(*, user: Any, project: Project) -> list[Any]:
+    """The open problems of the project's organization tree to which `user` may add a measure,
+    by number: what a session's outcome may become a measure of."""
+    from qiangji.ledger.models import Problem
+    from qiangji.ledger.permissions import problem_actions_for
+
+    rows = (
+        Problem.objects.for_user(user)
+        .open()
+        .filter(organization__path__startswith=project.organization.path)
+        .select_related("organization")
+        .order_by("number")
+    )
+    # The ledger's own rule (state and role), so the list never offers what the service refuses.
+    return [p for p in rows if "measure" in problem_actions_for(user, p)]
+
+
 def project_bulletins(project: Project) -> QuerySet[Bulletin]:
     """Newest published first, drafts last (the same on every database)."""
     return project.bulletins.order_by(F("published_at").desc(nulls_last=True), "-id")

@@ -164,6 +164,20 @@ def deliberation_record(*, project: Project, by: Any, data: Mapping[str, Any]) -
     )
 
 
+def _outcome_text(deliberation: Deliberation) -> str:
+    """What the ledger keeps of a session: the project, the date, the difficulty and what was agreed."""
+    project = deliberation.project
+    return f"{project.name}议事会（{deliberation.held_on:%Y年%m月%d日}）：{deliberation.topic}。议定：{deliberation.outcome}"
+
+
+def _require_unconverted(deliberation: Deliberation) -> None:
+    # An outcome goes to the ledger once, as one thing: a second entry would count it twice.
+    if deliberation.problem_id:
+        raise DomainError("该议事结果已登记为问题")
+    if deliberation.measure_id:
+        raise DomainError("该议事结果已转为整改措施")
+
+
 @transaction.atomic
 def deliberation_to_problem(*, deliberation: Deliberation, by: Any, owner: Any, deadline: dt.date) -> Any:
     """Register the session's outcome as a problem in the ledger (source: 走访座谈), once."""
@@ -172,17 +186,15 @@ def deliberation_to_problem(*, deliberation: Deliberation, by: Any, owner: Any, 
 
     deliberation = Deliberation.objects.select_for_update().get(pk=deliberation.pk)
     _require(by, deliberation.project)
-    if deliberation.problem_id:
-        raise DomainError("该议事结果已登记为问题")
+    _require_unconverted(deliberation)
     project = deliberation.project
-    when = f"{deliberation.held_on:%Y年%m月%d日}"
     problem = problem_register(
         by=by,
         data={
             "source": Problem.Source.VISIT_TALK,
             "organization": project.organization,
             "village": project.village,
-            "description": f"{project.name}议事会（{when}）：{deliberation.topic}。议定：{deliberation.outcome}",
+            "description": _outcome_text(deliberation),
             "owner": owner,
             "deadline": deadline,
         },
@@ -190,6 +202,36 @@ def deliberation_to_problem(*, deliberation: Deliberation, by: Any, owner: Any, 
     deliberation.problem = problem
     deliberation.save(update_fields=["problem"])
     return problem
+
+
+@transaction.atomic
+def deliberation_to_measure(
+    *, deliberation: Deliberation, problem: Any, by: Any, owner: Any, deadline: dt.date | None, today: dt.date | None = None
+) -> Any:
+    """Add the session's outcome as a rectification measure of an open problem already in the
+    ledger (the session agreed how to fix it), once. The ledger's own rules then apply: the
+    problem must be open, the user must be allowed to add measures to it, owner and deadline
+    must be valid; its refusals propagate unchanged."""
+    from qiangji.ledger.services.measures import measure_add
+
+    deliberation = Deliberation.objects.select_for_update().select_related("project__organization").get(pk=deliberation.pk)
+    project = deliberation.project
+    _require(by, project)
+    _require_unconverted(deliberation)
+    if problem is None:
+        raise DomainError("请选择问题", field="problem")
+    # A project speaks for its own organization tree: its session does not fix other units' problems.
+    if not problem.organization.path.startswith(project.organization.path):
+        raise DomainError("只能添加到本项目所属党组织的问题", field="problem")
+    measure = measure_add(
+        by=by,
+        data={"description": _outcome_text(deliberation), "owner": owner, "deadline": deadline},
+        problem=problem,
+        today=today,
+    )
+    deliberation.measure = measure
+    deliberation.save(update_fields=["measure"])
+    return measure
 
 
 # Projects, milestones and roles ----------------------------------------------------------------

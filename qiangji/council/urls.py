@@ -22,6 +22,11 @@ urlpatterns = [
         p.deliberation_to_problem,
         name="deliberation_to_problem",
     ),
+    path(
+        "projects/<int:pk>/deliberations/<int:deliberation_pk>/measure/",
+        p.deliberation_to_measure,
+        name="deliberation_to_measure",
+    ),
     # The public hall: no login.
     path("hall/", public.hall, name="hall"),
     path("hall/bulletins/<int:pk>/", public.bulletin, name="hall_bulletin"),

@@ -52,7 +52,7 @@ from qiangji.campaign.services.teams import team_create
 from qiangji.campaign.services.visit_problems import visit_problem_register
 from qiangji.core.access import VISITOR
 from qiangji.demo import names
-from qiangji.demo.campaign_carriers import link_instructors, seed_carriers, seed_voice
+from qiangji.demo.campaign_carriers import seed_carriers, seed_voice
 from qiangji.demo.campaign_district import (  # noqa: F401 - campaign_counts, reset_campaign: seed_demo's and seed's
     campaign_counts,
     coverage_orgs,
@@ -393,8 +393,9 @@ def seed_campaign(*, seed: int, orgs: dict[str, Organization], today: dt.date) -
     result.members = sum(len(m) for m in w.members_of.values())
     with w.clock.at(w.day(150)):
         people = w.maker._person
-        result.committees, result.grid_roles = seed_carriers(rng=rng, by=w.admins[0], orgs=orgs, people=people, day=w.day(150))
-        link_instructors(w.instructors)
+        result.committees, result.grid_roles = seed_carriers(
+            rng=rng, by=w.admins[0], orgs=orgs, people=people, day=w.day(150), instructors=w.instructors
+        )
     result.baseline_rows = w.baseline()
     w.cover()
     for days_before in CARE_WAVES:

@@ -109,8 +109,12 @@ VOICE = (
 )
 
 
-def seed_carriers(*, rng: random.Random, by: Any, orgs: dict[str, Organization], people: Any, day: dt.date) -> tuple[int, int]:
-    """A committee with 5–7 seats on every carrier, and the ten roles in every grid; returns how many."""
+def seed_carriers(
+    *, rng: random.Random, by: Any, orgs: dict[str, Organization], people: Any, day: dt.date, instructors: dict[int, list[Any]]
+) -> tuple[int, int]:
+    """A committee with 5–7 seats on every carrier, and the ten roles in every grid; returns how
+    many. A grid's two instructors are people with accounts (`instructors`, by grid id): their
+    posts are linked to them, named after them, and are what entity_assign_instructor offers."""
     carriers = [
         *((CarrierKind.CHAIN, c) for c in Chain.objects.filter(name__in=names.CHAINS).order_by("id")),
         *((CarrierKind.STREET, s) for s in Street.objects.filter(name__in=names.STREETS).order_by("id")),
@@ -145,20 +149,17 @@ def seed_carriers(*, rng: random.Random, by: Any, orgs: dict[str, Organization],
         committees += 1
     roles = 0
     for grid in Grid.objects.filter(name__in=names.GRIDS).order_by("number"):
+        accounts = iter(instructors.get(grid.pk, ()))
         for role, unit in ROLE_UNITS.items():
             for _ in range(2 if role == GridRole.Role.INSTRUCTOR else 1):
-                grid_role_add(by=by, grid=grid, data={"role": role, "name": people(), "unit": unit})
+                # A name is drawn for every post, linked or not, so that the names drawn after
+                # these (and the demo's figures) stay what they were.
+                name = people()
+                user = next(accounts) if role == GridRole.Role.INSTRUCTOR else None
+                data = {"role": role, "name": "" if user else name, "user": user, "unit": unit}
+                grid_role_add(by=by, grid=grid, data=data)
                 roles += 1
     return committees, roles
-
-
-def link_instructors(instructors: dict[int, list[Any]]) -> None:
-    """The instructors of each grid are people with accounts: grid_role_add names a person, and
-    the demo links the name to the account that entity_assign_instructor then uses."""
-    for grid_id, users in instructors.items():
-        roles = GridRole.objects.filter(grid_id=grid_id, role=GridRole.Role.INSTRUCTOR).order_by("id")
-        for role, user in zip(roles, users, strict=True):
-            GridRole.objects.filter(pk=role.pk).update(user=user, name=user.display_name)
 
 
 def seed_voice(*, rng: random.Random, by: Any, clock: Any, today: dt.date, team_members: dict[int, list[Any]]) -> tuple[int, int]:

@@ -191,7 +191,7 @@ def _runner(pool: list[Any], organization: Organization, admin: Any) -> Any:
 def _village_org(orgs: Mapping[str, Organization], village: str) -> Organization | None:
     """The top organization of a village (its committee or general branch)."""
     candidates = [o for o in orgs.values() if o.village_id and o.village.name == village]
-    return min(candidates, key=lambda o: (len(o.path), o.pk)) if candidates else None
+    return min(candidates, key=lambda o: (o.depth, o.name)) if candidates else None
 
 
 def _at(day: dt.date, rng: random.Random) -> dt.datetime:

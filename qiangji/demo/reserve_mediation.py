@@ -117,7 +117,7 @@ class _Clock:
 
 def _village_orgs(orgs: Mapping[str, Organization]) -> list[Organization]:
     top = [o for o in orgs.values() if o.village_id and o.kind in (Organization.Kind.COMMITTEE, Organization.Kind.GENERAL_BRANCH)]
-    return sorted(top, key=lambda o: o.path)
+    return sorted(top, key=lambda o: o.name)  # by name: paths hold ids, which differ from one database to another
 
 
 def _seed_reserve(rng: random.Random, orgs: list[Organization], admin: Any, mentors: list[Any], clock: _Clock) -> tuple[int, int]:

@@ -60,10 +60,23 @@
     });
   }
 
+  // Show a block only while a select has one value (an import's own options with its kind):
+  // <div data-qj-show-when="select-id" data-qj-show-value="entities">.
+  function bindShowWhen(root) {
+    root.querySelectorAll("[data-qj-show-when]").forEach((block) => {
+      const select = document.getElementById(block.dataset.qjShowWhen);
+      if (!select) return;
+      const update = () => { block.hidden = select.value !== block.dataset.qjShowValue; };
+      select.addEventListener("change", update);
+      update();
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", () => {
     bindAutosubmit(document);
     bindTree(document);
     bindChecklists(document);
+    bindShowWhen(document);
 
     // Confirm consequential actions: <button data-qj-confirm="确定吗？">.
     document.body.addEventListener("click", (event) => {

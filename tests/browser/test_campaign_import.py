@@ -49,8 +49,9 @@ def test_upload_a_district_sheet_and_read_its_analysis(page, sheet):
 
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="确认导入").click()
-    expect(page.locator("#import-notice")).to_contain_text("已生成底数批次")
+    expect(page.get_by_text("底数批次已生成：新发现 1、信息变更 1、疑似重复 1、疑似注销 1")).to_be_visible()
     batch = EntityBatch.objects.get()
+    expect(page.get_by_role("heading", name=f"底数批次第{batch.pk}号：区级底数.xlsx")).to_be_visible()
     assert batch.records.count() == 4 and VisitTask.objects.count() == 3
     assert not BaseRecord.objects.filter(klass="new", entity__isnull=False).exists()
 

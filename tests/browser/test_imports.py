@@ -156,3 +156,16 @@ def test_organization_import_adds_a_branch_to_the_tree(page, town, users):
     basic = page.get_by_role("region", name="基本信息")
     expect(basic).to_contain_text("上级组织东村党总支")
     expect(basic).to_contain_text("成立日期2024年5月4日")
+
+
+def test_an_imports_own_option_shows_with_its_kind_only(page, town, users):
+    login(page, "admin")
+    page.get_by_role("link", name="数据导入", exact=True).click()
+    box = page.get_by_label("部分名单")
+    page.get_by_label("导入内容").select_option(label="党员")
+    expect(box).to_be_hidden()
+    page.get_by_label("导入内容").select_option(label="新兴领域主体底数")
+    expect(box).to_be_visible()
+    expect(page.get_by_text("仅用于新兴领域主体底数：只列出部分主体（如补报名单）时勾选")).to_be_visible()
+    page.get_by_label("导入内容").select_option(label="党组织")
+    expect(box).to_be_hidden()

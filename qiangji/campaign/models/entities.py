@@ -17,18 +17,21 @@ from qiangji.campaign.access import entity_scope_q
 from qiangji.core.crypto import EncryptedTextField, mask_phone
 from qiangji.core.text import clean_compact
 
+_KEY_PUNCTUATION = re.compile(r"[()（）【】\[\]·,，。.、\-—_/\\\s]")
+_KEY_WORDS = ("有限责任公司", "股份有限公司", "有限公司", "上海市", "崇明区", "竖新镇")
+
+
+def _squash(text: str) -> str:
+    text = _KEY_PUNCTUATION.sub("", clean_compact(text or "").upper())
+    for word in _KEY_WORDS:  # one after the other: removing a word may reveal the next
+        if word in text:
+            text = text.replace(word, "")
+    return text
+
 
 def match_key(name: str, address: str) -> str:
     """Name and address reduced to what two spellings of one place share (for duplicates)."""
-
-    def squash(text: str) -> str:
-        text = clean_compact(text or "").upper()
-        text = re.sub(r"[()（）【】\[\]·,，。.、\-—_/\\\s]", "", text)
-        for word in ("有限责任公司", "股份有限公司", "有限公司", "上海市", "崇明区", "竖新镇"):
-            text = text.replace(word, "")
-        return text
-
-    return f"{squash(name)}|{squash(address)}"
+    return f"{_squash(name)}|{_squash(address)}"
 
 
 class EntityKind(models.TextChoices):

@@ -1,7 +1,8 @@
 """Carrier committees (链委会/街委会/片委会) and the ten roles (十员) sunk into each grid.
 
 The town admin sets them up; secretaries, liaison groups and visiting teams read them, as the
-town's public structure (names, duties and units, nothing personal beyond a name). Each write is
+town's public structure (names, duties and units, nothing personal beyond a name; the account a
+grid role is linked to is shown to the town only). Each write is
 one atomic service: a broken rule raises DomainError, a user who is not the town raises
 PermissionDenied, and either way nothing is written.
 """
@@ -11,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, Prefetch
@@ -273,13 +275,20 @@ def committee_seat_move(*, by: Any, seat: CommitteeMember, offset: int) -> list[
 
 @transaction.atomic
 def grid_role_add(*, by: Any, grid: Grid, data: Mapping[str, Any]) -> GridRole:
-    """Name a person to one of a grid's ten roles; the same person twice in one role is refused."""
+    """Name a person to one of a grid's ten roles; the same person twice in one role is refused.
+
+    `data["user"]` (optional) links the post to an active account (an instructor's is what the
+    entity's instructor select offers); with no name given, the account's name is the post's.
+    """
     _may_edit(by)
     grid = Grid.objects.select_for_update().get(pk=grid.pk)
     role = data.get("role") or ""
     if role not in GridRole.Role.values:
         raise DomainError("请选择十员类别", field="role")
+    account = _grid_role_account(data.get("user"))
     name = clean_text(data.get("name"))
+    if not name and account is not None:
+        name = clean_text(account.display_name or account.get_full_name() or account.username)
     if not name:
         raise DomainError("请填写姓名", field="name")
     if len(name) > 50:
@@ -288,9 +297,23 @@ def grid_role_add(*, by: Any, grid: Grid, data: Mapping[str, Any]) -> GridRole:
     if len(unit) > 100:
         raise DomainError("所在单位不能超过100个字", field="unit")
     label = GridRole.Role(role).label
+    if account is not None and GridRole.objects.filter(grid=grid, role=role, user=account).exists():
+        raise DomainError(f"{grid.name}的{label}中已关联账号“{account.username}”", field="user")
     if GridRole.objects.filter(grid=grid, role=role, name=name).exists():
         raise DomainError(f"{grid.name}的{label}中已有“{name}”", field="name")
-    return GridRole.objects.create(grid=grid, role=role, name=name, unit=unit)
+    return GridRole.objects.create(grid=grid, role=role, name=name, unit=unit, user=account)
+
+
+def _grid_role_account(user: Any) -> Any:
+    """The account to link, read afresh (a page may offer one deactivated since), or None."""
+    if not user:
+        return None
+    account = get_user_model().objects.filter(pk=getattr(user, "pk", user)).first()
+    if account is None:
+        raise DomainError("该账号不存在，请刷新页面后重新选择", field="user")
+    if not account.is_active:
+        raise DomainError(f"账号“{account.username}”已停用，不能关联", field="user")
+    return account
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from qiangji.campaign.models import EntityBatch
 from qiangji.campaign.tests.test_import_entities import messy, register, workbook  # noqa: F401
-from qiangji.core.models import AuditEvent
+from qiangji.core.models import AuditEvent, ImportRow
 
 OTHERS = ["liaison", "secretary_a", "secretary_b", "member", "visitor", "anonymous"]
 
@@ -89,5 +89,10 @@ def test_import_page_shows_the_campaign_classes(client_as, users, register, team
     assert not EntityBatch.objects.exists()  # a preview writes nothing
     batch_pk = response.redirect_chain[-1][0].rstrip("/").rsplit("/", 1)[-1]
     response = client.post(f"/imports/{batch_pk}/commit/", follow=True)
-    assert EntityBatch.objects.get().counts["new"] == 1
-    assert "已生成底数批次" in response.content.decode()
+    batch = EntityBatch.objects.get()
+    assert batch.counts["new"] == 1
+    # The committed batch's rows are its records: the import page hands over to the batch page.
+    assert response.redirect_chain[-1][0] == f"/campaign/batches/{batch.pk}/"
+    html = response.content.decode()
+    assert "底数批次已生成：新发现 1、信息变更 0、疑似重复 0、疑似注销 4、与底数一致 0" in html
+    assert ImportRow.objects.filter(batch_id=batch_pk).count() == batch.counts["invalid"]

@@ -224,7 +224,7 @@ def seat_move(request: HttpRequest, pk: int, seat_pk: int) -> HttpResponse:
 
 
 def _grid_context(request: HttpRequest, grid: Grid, **extra: Any) -> dict[str, Any]:
-    people = list(GridRole.objects.filter(grid=grid).order_by("id"))
+    people = list(GridRole.objects.filter(grid=grid).select_related("user").order_by("id"))
     card = CarrierCard(
         "grid",
         grid,

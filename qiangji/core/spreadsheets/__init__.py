@@ -28,8 +28,9 @@ Optional: `prepare` (load lookups once, order rows), `flush` (bulk writes), `for
 Speed (bench/bench_import.py, docs/benchmarks.md): a row must cost no query. `prepare` loads
 what the rows refer to once per file, in chunks (`lookups.chunked`, `lookups.preloaded` for a
 form's ModelChoiceField); `form_kwargs` hands it to the form; a form with `rebound` is built once
-and rebound per row; `create`/`update` buffer and `flush` writes with `bulk.insert` (COPY on
-PostgreSQL). MemberImporter is the example to copy.
+and rebound per row, or — for a plain form — `rowcheck.RowChecker` runs its fields and clean
+methods per row without binding it (EntityImporter); `create`/`update` buffer and `flush` writes
+with `bulk.insert` (COPY on PostgreSQL). MemberImporter is the example to copy.
 
 The engine finds the header (title rows,
 merged two-row headers, aliases), normalises cells, validates every row with the form, previews

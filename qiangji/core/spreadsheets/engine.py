@@ -28,6 +28,8 @@ from qiangji.core.spreadsheets.importer import (
 )
 
 PROGRESS_EVERY = 200
+MEMO_PROBE = 2000
+_MISS = object()
 # A run keeps every row's result alive until it ends: with the interpreter's default threshold
 # (700 allocations), its cyclic collector would keep walking them, about a tenth of the time.
 GC_THRESHOLD = 50_000
@@ -89,22 +91,42 @@ class RunResult:
 
 
 def normalise_rows(importer: Importer, layout: Layout) -> list[SourceRow]:
-    """The data rows under the header with each mapped cell normalised by its column."""
-    columns = {str(i): importer.column(key) for i, key in layout.column_map.items() if key}
+    """The data rows under the header with each mapped cell normalised by its column.
+
+    A column's normalisation depends on the cell alone, and a sheet repeats most of its columns
+    (villages, kinds, yes/no, small numbers) row after row: each column keeps its results per
+    distinct cell, until the first MEMO_PROBE rows show that its cells are mostly distinct
+    (names, codes, phones), where keeping them would only cost memory."""
+    columns = []
+    for i, key in layout.column_map.items():
+        column = importer.column(key) if key else None
+        if column is not None:
+            columns.append((int(i), column, {}))
     rows = []
     for number, cells in data_rows(layout):
         row = SourceRow(number=number, cells=cells)
-        for index, column in columns.items():
-            if column is None:
-                continue
-            try:
-                value = column.normalise(cells[int(index)])
-            except CellError as exc:
-                row.errors.append((column.key, str(exc)))
-                continue
-            if value is not None:
-                row.values[column.key] = value
+        values = row.values
+        for index, column, memo in columns:
+            cell = cells[index]
+            found = _MISS
+            if memo is not None:
+                key = (type(cell), cell)
+                found = memo.get(key, _MISS)
+            if found is _MISS:
+                try:
+                    found = (True, column.normalise(cell))
+                except CellError as exc:
+                    found = (False, str(exc))
+                if memo is not None:
+                    memo[key] = found
+            ok, value = found
+            if not ok:
+                row.errors.append((column.key, value))
+            elif value is not None:
+                values[column.key] = value
         rows.append(row)
+        if len(rows) == MEMO_PROBE:
+            columns = [(i, c, m if m is not None and len(m) < MEMO_PROBE // 2 else None) for i, c, m in columns]
     return rows
 
 

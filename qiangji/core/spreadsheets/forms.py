@@ -23,6 +23,14 @@ class UploadForm(forms.Form):
         self.fields["file"].help_text = f"支持 .xlsx、.xls、.ods、.csv，不超过 {limit} MB；表头上方可以有标题行"
         self.fields["file"].error_messages["required"] = "请选择要上传的表格文件"
         self.fields["file"].error_messages["empty"] = "文件为空"
+        # One box per importer's option, named after its kind: only the chosen kind's are read,
+        # so a box ticked for another kind (or left ticked after switching) does nothing.
+        self.option_fields: list[tuple[str, str, str]] = []  # (kind, option key, field name)
+        for importer in importers:
+            for key, label, help_text in importer.upload_options:
+                name = f"option_{importer.kind}_{key}"
+                self.fields[name] = forms.BooleanField(label=label, help_text=help_text, required=False)
+                self.option_fields.append((importer.kind, key, name))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -30,6 +38,15 @@ class UploadForm(forms.Form):
             limit = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
             raise forms.ValidationError(f"文件超过 {limit} MB 的上限，请拆分后分批导入")
         return upload
+
+    def kind_options(self) -> list[tuple[str, forms.BoundField]]:
+        """The option boxes with the kind each belongs to, for the page to show with that kind."""
+        return [(kind, self[name]) for kind, _, name in self.option_fields]
+
+    def options(self) -> dict[str, bool]:
+        """The chosen kind's ticked options, as `import_batch_upload` takes them."""
+        kind = self.cleaned_data["kind"]
+        return {key: True for owner, key, name in self.option_fields if owner == kind and self.cleaned_data.get(name)}
 
 
 class ColumnMapForm(forms.Form):

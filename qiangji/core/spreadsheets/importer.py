@@ -7,13 +7,13 @@ and compares the cleaned values with the object to tell new, changed and unchang
 """
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist
+from django.core.exceptions import NON_FIELD_ERRORS, FieldDoesNotExist, ValidationError
 from django.db import models
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
@@ -47,7 +47,8 @@ class ImportContext:
     source: str = ChangeRecord.Source.IMPORT
     batch: Any = None
     cache: dict[str, Any] = field(default_factory=dict)
-    # What the caller asked besides the file (e.g. `is_full` for a district list), and the
+    # What the caller asked besides the file (e.g. `is_full` for a district list, a ticked
+    # `upload_options` box from the upload page: ImportBatch.options), and the
     # file's SHA-256 when known (an importer may recognise a file it already took).
     options: dict[str, Any] = field(default_factory=dict)
     file_sha256: str = ""
@@ -115,6 +116,14 @@ class Importer(ABC):
     outcomes: Sequence[tuple[str, str]] = tuple(ImportRow.Outcome.choices)
     # The outcomes whose rows `save` writes (the others keep what is stored).
     writes: Sequence[str] = (NEW, CHANGED)
+    # False: once committed, the engine keeps a record (ImportRow) of the invalid rows only (the
+    # error file); the importer keeps its own record of every other row, which `committed_page`
+    # shows. A 100,000-row district list then costs one record per row, not two.
+    row_records: bool = True
+    # Yes/no choices the upload page offers for this kind only, as (key, label, help): a ticked
+    # one reaches the importer as `ImportContext.options[key] = True` in the analysis and the
+    # commit alike (stored on the batch), e.g. ("partial", "部分名单", "…") for a district list.
+    upload_options: Sequence[tuple[str, str, str]] = ()
 
     def may_import(self, user: Any) -> bool:
         scope = get_scope(user)
@@ -153,6 +162,17 @@ class Importer(ABC):
         """Results that are no row of the file, known once every row is checked (e.g. objects a
         full list no longer names); shown and counted like rows, saved like rows on commit."""
         return []
+
+    def done_message(self, counts: dict[str, int]) -> str:
+        """What the page says once a batch is committed."""
+        return (
+            f"导入完成：新增 {counts['new']} 条，变更 {counts['changed']} 条，无变化 {counts['unchanged']} 条，"
+            f"跳过有误的 {counts['invalid']} 条"
+        )
+
+    def committed_page(self, batch: Any) -> str | None:
+        """Where a committed batch's rows are shown, when the importer keeps them itself."""
+        return None
 
     def notice(self, batch: Any) -> str:
         """A line the batch page shows above the preview (e.g. "this file was imported before")."""
@@ -236,8 +256,13 @@ class FormImporter(Importer):
         return str(form.fields[name].label) if name in form.fields else ""
 
     def form_errors(self, form: forms.Form) -> list[tuple[str | None, str]]:
+        return self.describe_errors(form, form.errors.as_data())
+
+    def describe_errors(self, form: forms.Form, found: Mapping[str, list[ValidationError]]) -> list[tuple[str | None, str]]:
+        """(field or None, Chinese message) for a form's errors (`form.errors.as_data()`, or a
+        RowChecker's), each message led by its column's name."""
         errors: list[tuple[str | None, str]] = []
-        for name, field_errors in form.errors.as_data().items():
+        for name, field_errors in found.items():
             label = "" if name == NON_FIELD_ERRORS else self.field_label(form, name)
             for error in field_errors:
                 for message in error.messages:

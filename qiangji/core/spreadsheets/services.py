@@ -102,13 +102,15 @@ def _progress(batch: ImportBatch):
     return report
 
 
-def _rows(batch: ImportBatch, result: engine.RunResult) -> None:
+def _rows(batch: ImportBatch, result: engine.RunResult, *, only_invalid: bool = False) -> None:
     """Replace the batch's row records with this run's (provenance after a commit), written a
-    chunk at a time."""
+    chunk at a time; `only_invalid` for an importer that keeps its own (`row_records`)."""
     batch.rows.all().delete()
     content_types: dict[type, ContentType] = {}
     records: list[ImportRow] = []
     for row in result.rows:
+        if only_invalid and row.outcome != INVALID:
+            continue
         if len(records) == ROWS_CHUNK:
             insert(records)
             records = []
@@ -131,14 +133,19 @@ def _rows(batch: ImportBatch, result: engine.RunResult) -> None:
     insert(records)
 
 
-def import_batch_upload(*, user: Any, kind: str, file_name: str, data: bytes) -> ImportBatch:
+def import_batch_upload(
+    *, user: Any, kind: str, file_name: str, data: bytes, options: dict[str, bool] | None = None
+) -> ImportBatch:
     """Check and read the file, keep it encrypted, find its header; analyse it now or queue it.
 
-    SpreadsheetError (nothing created) when the file cannot be read at all.
+    `options`: the importer's `upload_options` the uploader ticked ({"partial": True}), kept on
+    the batch for its analysis and commit. SpreadsheetError (nothing created) when the file
+    cannot be read at all; DomainError for an option this kind does not offer.
     """
     importer = _importer(kind)
     if not importer.may_import(user):
         raise DomainError("您无权进行此类导入")
+    options = _upload_options(importer, options)
     ext = check_upload(file_name, data)
     sheets = read_sheets(data, ext)
     layout = detect(sheets, importer.columns)
@@ -154,6 +161,7 @@ def import_batch_upload(*, user: Any, kind: str, file_name: str, data: bytes) ->
             header_row=layout.header_row,
             headers=layout.headers,
             column_map=layout.column_map,
+            options=options,
             total_rows=len(data_rows(layout)),
         )
     except BaseException:
@@ -162,6 +170,20 @@ def import_batch_upload(*, user: Any, kind: str, file_name: str, data: bytes) ->
     _start_analysis(batch, importer)
     batch.refresh_from_db()
     return batch
+
+
+def _upload_options(importer: Importer, options: dict[str, bool] | None) -> dict[str, bool]:
+    """The ticked options, checked against what this kind offers (a stale page may send others)."""
+    offered = {key for key, _, _ in importer.upload_options}
+    options = dict(options or {})
+    if any(key not in offered for key in options):
+        raise DomainError("导入选项有误，请刷新页面后重试")
+    return {key: bool(value) for key, value in options.items()}
+
+
+def _context(batch: ImportBatch, **kwargs: Any) -> ImportContext:
+    """A batch's run: its uploader, its file, the options ticked on upload."""
+    return ImportContext(user=batch.user, batch=batch, options=dict(batch.options), file_sha256=batch.file_sha256, **kwargs)
 
 
 def _start_analysis(batch: ImportBatch, importer: Importer) -> None:
@@ -196,7 +218,7 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
         return batch  # discarded (or analysed by another run) meanwhile
     try:
         layout = _layout(batch)
-        ctx = ImportContext(user=batch.user, batch=batch, file_sha256=batch.file_sha256)
+        ctx = _context(batch)
         result = engine.run(importer, layout, ctx, commit=False, progress=_progress(batch))
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
@@ -314,7 +336,7 @@ def import_batch_retry(*, batch: ImportBatch, by: Any) -> ImportBatch:
 def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
     importer = _importer(batch.kind)
     source = ChangeRecord.Source.IMPORT if batch.user_id else ChangeRecord.Source.COMMAND
-    ctx = ImportContext(user=batch.user, source=source, batch=batch, file_sha256=batch.file_sha256)
+    ctx = _context(batch, source=source)
     try:
         layout = _layout(batch)
         engine.run(
@@ -340,7 +362,7 @@ def _finish(batch: ImportBatch, importer: Importer, result: engine.RunResult) ->
     """Inside the commit's transaction: provenance, counts, audit; the file goes after it."""
     if ImportBatch.objects.select_for_update().get(pk=batch.pk).status != Status.COMMITTING:
         raise _Superseded
-    _rows(batch, result)
+    _rows(batch, result, only_invalid=not importer.row_records)
     stored, batch.stored_name = batch.stored_name, ""
     batch.status, batch.counts, batch.committed_at = Status.DONE, result.counts, timezone.now()
     batch.total_rows = batch.processed_rows = len(result.rows)

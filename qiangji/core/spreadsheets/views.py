@@ -47,7 +47,11 @@ def batch_list(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             batch = services.import_batch_upload(
-                user=request.user, kind=form.cleaned_data["kind"], file_name=upload.name, data=upload.read()
+                user=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                data=upload.read(),
+                options=form.options(),
             )
         except (SpreadsheetError, DomainError) as exc:
             form.add_error("file", exc.message)
@@ -73,6 +77,9 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
     importer = get_importer(batch.kind)
     if importer is None:
         raise Http404
+    own_page = importer.committed_page(batch) if batch.status == ImportBatch.Status.DONE else None
+    if own_page:
+        return redirect(own_page)
     outcome = request.GET.get("outcome", "")
     page = paginate(request, import_rows(batch=batch, outcome=outcome), per_page=50)
     can_act = batch.user_id == request.user.pk and importer.may_import(request.user)
@@ -105,6 +112,7 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **_liveness(request, batch, importer),
             "mapping": mapping,
             "required_labels": [c.label for c in importer.columns if c.required],
+            "option_labels": [label for key, label, _ in importer.upload_options if (batch.options or {}).get(key)],
             "qs_nopage": querystring_without(request, "page"),
         },
     )
@@ -172,12 +180,8 @@ def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, exc.message)
         return redirect("imports:detail", pk=batch.pk)
     if batch.status == ImportBatch.Status.DONE:
-        counts = batch.counts
-        messages.success(
-            request,
-            f"导入完成：新增 {counts['new']} 条，变更 {counts['changed']} 条，无变化 {counts['unchanged']} 条，"
-            f"跳过有误的 {counts['invalid']} 条",
-        )
+        importer = get_importer(batch.kind)
+        messages.success(request, importer.done_message(batch.counts) if importer else "导入完成")
     elif batch.status == ImportBatch.Status.COMMITTING:
         messages.info(request, "文件较大，已转入后台导入，请稍候")
     else:

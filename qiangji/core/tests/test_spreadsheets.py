@@ -4,6 +4,7 @@ encrypted storage and the row loop, each on the messy inputs districts really se
 import datetime as dt
 import io
 import zipfile
+from collections import Counter
 
 import openpyxl
 import pytest
@@ -439,3 +440,30 @@ def test_bulk_insert_writes_what_save_would_and_sets_the_keys(town):
     unsaved = ImportBatch(kind="members", file_name="y.xlsx")
     with pytest.raises(ValueError):
         insert([ChangeRecord(content_type_id=1, object_id=1, object_repr="x", action="create", batch=unsaved)])
+
+
+def test_a_column_normalises_each_distinct_cell_once_and_stops_keeping_mostly_distinct_ones(monkeypatch):
+    """Repeated cells (a village, a bad date) give every row the same value or message; a column
+    whose first rows are mostly distinct (names) stops being kept after the probe."""
+    monkeypatch.setattr(engine, "MEMO_PROBE", 6)
+    header = ["姓名", "身份证号", "所在支部", "入党日期"]
+    body = [[f"人{i}", f"A{i}", "东村", "七月" if i % 2 else dt.date(2024, 7, 1)] for i in range(12)]
+    importer = ListImporter()
+    layout = detect(read_sheets(xlsx([header, *body]), ".xlsx"), importer.columns)
+    calls: list[tuple[str, object]] = []
+    original = columns.Column.normalise
+
+    def counted_normalise(column, cell):
+        calls.append((column.key, cell))
+        return original(column, cell)
+
+    monkeypatch.setattr(columns.Column, "normalise", counted_normalise)
+
+    rows = engine.normalise_rows(importer, layout)
+
+    assert [r.errors for r in rows] == [[] if i % 2 == 0 else [("joined_on", "入党日期“七月”不是有效日期")] for i in range(12)]
+    assert [r.values["organization"] for r in rows] == ["东村"] * 12
+    assert [r.values.get("joined_on") for r in rows] == [dt.date(2024, 7, 1) if i % 2 == 0 else None for i in range(12)]
+    counted = Counter(key for key, _ in calls)
+    assert counted["organization"] == 1 and counted["joined_on"] == 2  # repeated: once per distinct cell
+    assert counted["name"] == 12  # six distinct names in the six rows of the probe: not kept at all

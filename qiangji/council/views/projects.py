@@ -26,10 +26,17 @@ from qiangji.council.forms import (
     OpinionMoveForm,
     ProjectForm,
     RoleForm,
+    ToMeasureForm,
     ToProblemForm,
 )
 from qiangji.council.models import Deliberation, Milestone, Opinion, Project, ProjectRole
-from qiangji.council.selectors import get_project_for_user, project_bulletins, projects_for_list, staff_opinions
+from qiangji.council.selectors import (
+    get_project_for_user,
+    measure_problems,
+    project_bulletins,
+    projects_for_list,
+    staff_opinions,
+)
 
 STAFF = (TOWN_ADMIN, LIAISON, SECRETARY)
 NAV_SECTION = "council"
@@ -111,6 +118,9 @@ def detail_page(
 ) -> HttpResponse:
     forms = forms or {}
     runs = s.runs_project(request.user, project)
+    deliberations = list(project.deliberations.select_related("problem", "measure__problem"))
+    # Only a session not yet in the ledger offers the two conversions; skip the lookups otherwise.
+    converting = runs and any(not (d.problem_id or d.measure_id) for d in deliberations)
     context = {
         "project": project,
         "runs": runs,
@@ -118,14 +128,16 @@ def detail_page(
         "roles": list(project.roles.select_related("member__organization").order_by("role", "member__name")),
         "bulletins": list(project_bulletins(project)),
         "opinions": _opinion_rows(project),
-        "deliberations": list(project.deliberations.select_related("problem")),
+        "deliberations": deliberations,
         "milestone_form": forms.get("milestone") or MilestoneForm(),
         "done_form": forms.get("done") or MilestoneDoneForm(initial={"done_on": timezone.localdate()}),
         "role_form": forms.get("role") or (RoleForm(project=project) if runs else None),
         "bulletin_form": forms.get("bulletin") or BulletinForm(),
         "move_form": forms.get("move") or OpinionMoveForm(),
         "deliberation_form": forms.get("deliberation") or DeliberationForm(),
-        "problem_form": forms.get("problem") or (ToProblemForm() if runs else None),
+        "problem_form": forms.get("problem") or (ToProblemForm() if converting else None),
+        "measure_form": forms.get("measure") or (ToMeasureForm(user=request.user, project=project) if converting else None),
+        "measure_problems": measure_problems(user=request.user, project=project) if converting else [],
         "failed": forms.get("failed"),
         "today": timezone.localdate(),
         "nav_section": NAV_SECTION,
@@ -263,3 +275,27 @@ def deliberation_to_problem(request: HttpRequest, pk: int, deliberation_pk: int)
         messages.success(request, f"已登记为问题{problem.number}。")
         return redirect("ledger:problem_detail", problem.pk)
     return detail_page(request, project, forms={"problem": form, "failed": session.pk}, status=400)
+
+
+@login_required
+@require_POST
+def deliberation_to_measure(request: HttpRequest, pk: int, deliberation_pk: int) -> HttpResponse:
+    project = _post(request, pk)
+    session = get_object_or_404(Deliberation, pk=deliberation_pk, project=project)
+    if not s.runs_project(request.user, project):
+        raise PermissionDenied("您无权管理该项目")
+    form = ToMeasureForm(request.POST, user=request.user, project=project)
+    status = 400
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            measure = s.deliberation_to_measure(
+                deliberation=session, problem=data["problem"], by=request.user, owner=data["owner"], deadline=data["deadline"]
+            )
+        except (DomainError, PermissionDenied) as error:
+            refused(form, error)
+            status = 403 if isinstance(error, PermissionDenied) else 400
+        else:
+            message = f"已转为问题{measure.problem.number}的整改措施。"
+            return _done(request, project, message, f"deliberation-{session.pk}")
+    return detail_page(request, project, forms={"measure": form, "failed": session.pk}, status=status)

@@ -48,8 +48,8 @@ def life() -> tuple:
 def test_the_year_has_meetings_attendance_trainings_and_plans(demo):
     assert "2026年组织生活：已召开会议 1765 次（出席登记 3415 条），计划召开 62 次" in demo
     # Six trainings of the year and the four quarterly course batches sent down to positions,
-    # whose deliveries' attendance is recorded as trainings attendance (1,498 + 2,159).
-    assert "培训 10 个（出勤登记 3657 条）；工作计划备案 108 份" in demo
+    # whose deliveries' attendance is recorded as trainings attendance (1,498 + 2,077).
+    assert "培训 10 个（出勤登记 3575 条）；工作计划备案 108 份" in demo
     kinds = dict(Meeting.objects.held().values_list("kind").annotate(n=Count("id")).order_by())
     assert kinds == {"assembly": 350, "discussion": 217, "lecture": 255, "review_meeting": 48, "theme_day": 895}
     assert Attendance.objects.count() == 3415
@@ -139,6 +139,6 @@ def test_reset_removes_the_year_and_builds_it_again(demo):
 
 def test_the_reserve_mediation_courses_hall_and_red_sites_are_summarised(demo):
     assert (
-        "头雁培优与阵地：后备人选 14 名，调解案件 23 件，下沉课程 4 批（送课 134 场），"
+        "头雁培优与阵地：后备人选 12 名，调解案件 21 件，下沉课程 4 批（送课 130 场），"
         "议事项目 4 个（群众意见 29 条），红色阵地 6 处（打卡 53 次）"
     ) in demo
