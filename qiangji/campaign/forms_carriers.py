@@ -14,7 +14,8 @@ from qiangji.campaign.models import Entity, GridRole
 from qiangji.campaign.selectors import carrier_entities
 from qiangji.campaign.services.carriers import DUTIES
 from qiangji.campaign.services.voice import CONTENT_MAX, NAME_MAX, WORKPLACE_MAX
-from qiangji.ledger.forms.public import owner_queryset
+from qiangji.core.public import PublicForm
+from qiangji.ledger.forms.public import ProblemAssignForm
 from qiangji.orgs.models import Organization
 
 
@@ -79,9 +80,8 @@ class GridRoleForm(forms.Form):
         return cleaned
 
 
-class VoiceForm(forms.Form):
-    """What someone on a carrier types on a phone. `website` is a honeypot: hidden from people,
-    filled in by bots that fill in every field."""
+class VoiceForm(PublicForm):
+    """What someone on a carrier types on a phone (the honeypot comes with PublicForm)."""
 
     content = forms.CharField(
         label="我想说",
@@ -97,9 +97,6 @@ class VoiceForm(forms.Form):
     entity = forms.ModelChoiceField(
         label="所在主体（可不选）", queryset=Entity.objects.none(), required=False, empty_label="请选择（可不选）"
     )
-    website = forms.CharField(
-        label="请勿填写此栏", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
-    )
 
     def __init__(self, *args: Any, user: Any, kind: str, carrier_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,10 +111,6 @@ class VoiceForm(forms.Form):
         if not self.offers_entities:
             del self.fields["entity"]
 
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
-
 
 class VoiceAnswerForm(forms.Form):
     answer = forms.CharField(
@@ -126,17 +119,5 @@ class VoiceAnswerForm(forms.Form):
     )
 
 
-class VoiceProblemForm(forms.Form):
+class VoiceProblemForm(ProblemAssignForm):
     """Turning a message into a registered problem: which organization, who fixes it, by when."""
-
-    organization = forms.ModelChoiceField(label="党组织", queryset=Organization.objects.none(), empty_label="请选择党组织")
-    owner = forms.ModelChoiceField(label="整改责任人", queryset=owner_queryset().none(), empty_label="请选择责任人")
-    deadline = forms.DateField(label="整改期限", widget=forms.DateInput(attrs={"type": "date"}))
-    category = forms.CharField(label="问题类别", max_length=30, required=False)
-
-    def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = (
-            Organization.objects.for_user(user, "manage").active().exclude(kind=Organization.Kind.GROUP).order_by("path")
-        )
-        self.fields["owner"].queryset = owner_queryset()

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from qiangji.core.public import PublicForm, optional_phone_field
 from qiangji.council.models import Opinion, Project, ProjectRole
 from qiangji.members.models import Member
 from qiangji.orgs.models import Organization, Village
@@ -122,9 +123,8 @@ class ToMeasureForm(forms.Form):
         return data
 
 
-class PublicOpinionForm(forms.Form):
-    """What a resident types on a phone. `website` is a honeypot: hidden from people, filled in by
-    bots that fill in every field."""
+class PublicOpinionForm(PublicForm):
+    """What a resident types on a phone (the honeypot comes with PublicForm)."""
 
     content = forms.CharField(
         label="您的意见建议",
@@ -132,17 +132,4 @@ class PublicOpinionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 5, "placeholder": "对项目推进有什么意见、建议，请写在这里"}),
     )
     author_name = forms.CharField(label="您的称呼（可不填）", max_length=50, required=False)
-    phone = forms.CharField(
-        label="联系电话（可不填）",
-        max_length=20,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
-        help_text="留下电话便于我们回复您，不会在页面上公开。",
-    )
-    website = forms.CharField(
-        label="请勿填写此栏", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
-    )
-
-    @property
-    def is_bot(self) -> bool:
-        return bool(self.cleaned_data.get("website"))
+    phone = optional_phone_field("留下电话便于我们回复您，不会在页面上公开。")

@@ -1,10 +1,13 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from qiangji.council.views import projects as p
 from qiangji.council.views import public
 
 app_name = "council"
 urlpatterns = [
+    # The module's address as typed leads to its main list.
+    path("", RedirectView.as_view(pattern_name="council:project_list"), name="index"),
     path("projects/", p.project_list, name="project_list"),
     path("projects/new/", p.project_edit, name="project_create"),
     path("projects/<int:pk>/", p.project_detail, name="project_detail"),

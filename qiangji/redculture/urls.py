@@ -1,9 +1,12 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
 from qiangji.redculture.views import checkins, routes, sites
 
 app_name = "redculture"
 urlpatterns = [
+    # The module's address as typed leads to its main list.
+    path("", RedirectView.as_view(pattern_name="redculture:site_list"), name="index"),
     path("sites/", sites.site_list, name="site_list"),
     path("sites/new/", sites.site_edit, name="site_create"),
     path("sites/<int:pk>/", sites.site_detail, name="site_detail"),

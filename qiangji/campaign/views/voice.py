@@ -37,6 +37,7 @@ from qiangji.campaign.services.voice import (
 from qiangji.core.audit import client_ip
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
+from qiangji.core.public import public_submit
 from qiangji.orgs.models import Chain, Grid, Street
 
 # The thank-you page shows only after this browser has posted on that carrier.
@@ -67,29 +68,17 @@ def voice_carrier(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
     """One carrier's channel: the form, then the town's answers to earlier messages."""
     carrier = get_carrier(kind, pk)
     form = VoiceForm(request.POST or None, user=request.user, kind=kind, carrier_id=carrier.pk)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            if form.is_bot:
-                form.add_error(None, "提交未成功，请刷新页面后重新填写。")
-            else:
-                try:
-                    voice_post(
-                        kind=kind,
-                        carrier_id=carrier.pk,
-                        data=form.cleaned_data,
-                        client_key=client_key_for(user=request.user, ip=client_ip(request)),
-                        by=request.user,
-                    )
-                except RateLimited as error:
-                    form.add_error(None, error.message)
-                    status = 429
-                except DomainError as error:
-                    form.add_error(error.field if error.field in form.fields else None, error.message)
-                else:
-                    request.session[SESSION_KEY] = f"{kind}:{carrier.pk}"
-                    return redirect("campaign:voice_thanks", kind, carrier.pk)
+    # Counted by account when signed in (an office shares one address), else by address.
+    outcome = public_submit(
+        request,
+        form,
+        lambda key: voice_post(kind=kind, carrier_id=carrier.pk, data=form.cleaned_data, client_key=key, by=request.user),
+        rate_limited=RateLimited,
+        client_key=client_key_for(user=request.user, ip=client_ip(request)),
+    )
+    if outcome.sent:
+        request.session[SESSION_KEY] = f"{kind}:{carrier.pk}"
+        return redirect("campaign:voice_thanks", kind, carrier.pk)
     context = {
         "carrier": carrier,
         "kind": kind,
@@ -97,7 +86,7 @@ def voice_carrier(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         "form": form,
         "page": _published_page(request, kind, carrier.pk),
     }
-    return render(request, "campaign/voice_carrier.html", context, status=status)
+    return render(request, "campaign/voice_carrier.html", context, status=outcome.status)
 
 
 def voice_thanks(request: HttpRequest, kind: str, pk: int) -> HttpResponse:

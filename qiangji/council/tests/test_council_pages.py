@@ -280,3 +280,8 @@ def test_deliberation_and_its_problem(hall_project, town, users, client_as):
     )
     assert client.post(url, body).status_code == 400
     assert Problem.objects.count() == 1
+
+
+def test_the_modules_address_leads_to_the_project_list(users, client_as):
+    response = client_as(users["town_admin"]).get("/council/")
+    assert (response.status_code, response["Location"]) == (302, "/council/projects/")

@@ -4,9 +4,7 @@ opinions moderated to be shown appear, and never who wrote them (no name, no pho
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from qiangji.core.audit import client_ip
-from qiangji.core.crypto import keyed_hash
-from qiangji.core.errors import DomainError
+from qiangji.core.public import public_submit
 from qiangji.council.forms import PublicOpinionForm
 from qiangji.council.selectors import get_public_bulletin, hall_projects, public_bulletins, public_opinions
 from qiangji.council.services import RateLimited, opinion_submit
@@ -40,31 +38,16 @@ def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
     the opinion form (content; name and phone optional; a honeypot for bots)."""
     item = get_public_bulletin(pk)
     form = PublicOpinionForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        if form.is_bot:
-            form.add_error(None, "提交未成功，请刷新页面后重新填写。")
-            status = 400
-        else:
-            try:
-                opinion_submit(
-                    bulletin=item,
-                    data=form.cleaned_data,
-                    client_key=keyed_hash(client_ip(request) or ""),
-                    author=request.user,
-                )
-            except RateLimited as error:
-                form.add_error(None, error.message)
-                status = 429
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-                status = 400
-            else:
-                request.session[SESSION_KEY] = item.pk
-                return redirect("council:hall_done")
-    elif request.method == "POST":
-        status = 400
-    return _bulletin_page(request, item, form, status)
+    outcome = public_submit(
+        request,
+        form,
+        lambda key: opinion_submit(bulletin=item, data=form.cleaned_data, client_key=key, author=request.user),
+        rate_limited=RateLimited,
+    )
+    if outcome.sent:
+        request.session[SESSION_KEY] = item.pk
+        return redirect("council:hall_done")
+    return _bulletin_page(request, item, form, outcome.status)
 
 
 def done(request: HttpRequest) -> HttpResponse:

@@ -8,10 +8,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
-from qiangji.core.audit import client_ip
-from qiangji.core.crypto import keyed_hash, mask_phone
+from qiangji.core.crypto import mask_phone
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
+from qiangji.core.public import public_submit
 from qiangji.ledger.forms.public import PublicReportForm, ReportAcceptForm, ReportRejectForm
 from qiangji.ledger.models import PublicReport
 from qiangji.ledger.selectors import public_reports_pending
@@ -25,26 +25,16 @@ SESSION_KEY = "ledger_public_report"
 def report(request: HttpRequest) -> HttpResponse:
     """The phone page where anyone can report a problem; it lands in the town's acceptance queue."""
     form = PublicReportForm(request.POST or None)
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        if form.is_bot:
-            form.add_error(None, "提交未成功，请刷新页面后重新填写。")
-            status = 400
-        else:
-            try:
-                saved = public_report_submit(data=form.cleaned_data, client_hash=keyed_hash(client_ip(request) or ""))
-            except RateLimited as error:
-                form.add_error(None, error.message)
-                status = 429
-            except DomainError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-                status = 400
-            else:
-                request.session[SESSION_KEY] = saved.reference
-                return redirect("ledger:public_report_done")
-    elif request.method == "POST":
-        status = 400
-    return render(request, "ledger/public_report.html", {"form": form}, status=status)
+    outcome = public_submit(
+        request,
+        form,
+        lambda key: public_report_submit(data=form.cleaned_data, client_hash=key),
+        rate_limited=RateLimited,
+    )
+    if outcome.sent:
+        request.session[SESSION_KEY] = outcome.result.reference
+        return redirect("ledger:public_report_done")
+    return render(request, "ledger/public_report.html", {"form": form}, status=outcome.status)
 
 
 def report_done(request: HttpRequest) -> HttpResponse:

@@ -300,3 +300,8 @@ def test_my_checkins_are_mine_only(sites, town, users, client_as, django_assert_
     assert "别人的感想" not in html and "烈士墓" not in html
     for word in ("排名", "积分", "名次"):
         assert word not in html
+
+
+def test_the_modules_address_leads_to_the_site_list(users, client_as):
+    response = client_as(users["member"]).get("/red/")
+    assert (response.status_code, response["Location"]) == (302, "/red/sites/")
