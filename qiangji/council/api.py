@@ -14,13 +14,17 @@ from ninja.responses import Status
 
 from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.council import services as s
-from qiangji.council.forms import BulletinForm, ToMeasureForm
-from qiangji.council.models import Opinion
+from qiangji.council.forms import BulletinForm, DeliberationForm, ToMeasureForm, ToProblemForm
+from qiangji.council.models import Deliberation, Opinion, Project
 from qiangji.council.schemas import (
     BulletinIn,
     BulletinOut,
+    DeliberationIn,
     DeliberationMeasureIn,
     DeliberationMeasureOut,
+    DeliberationOut,
+    DeliberationProblemIn,
+    DeliberationProblemOut,
     ModerationIn,
     OpinionMoveIn,
     OpinionOut,
@@ -116,6 +120,61 @@ def opinion_moderate(request: HttpRequest, project_id: int, opinion_id: int, pay
     return OpinionOut.of(s.opinion_moderate(opinion=opinion, by=request.auth, show=payload.show))
 
 
+@router.get(
+    "/{int:project_id}/deliberations",
+    response={200: list[DeliberationOut], **READ_ERRORS},
+    operation_id="deliberation_list",
+    summary="项目的议事会记录",
+)
+def deliberation_list(request: HttpRequest, project_id: int) -> Any:
+    """Newest first, each with the ledger problem or measure its outcome became (or null)."""
+    project = get_project_for_user(request.auth, project_id)
+    return [DeliberationOut.of(d) for d in project.deliberations.select_related("problem")]
+
+
+@router.post(
+    "/{int:project_id}/deliberations",
+    response={201: DeliberationOut, **WRITE_ERRORS},
+    operation_id="deliberation_record",
+    summary="记录议事会",
+)
+def deliberation_record(request: HttpRequest, project_id: int, payload: DeliberationIn) -> Any:
+    """A council session on a difficulty of the project: topic, date (not after today), place,
+    who took part and what was agreed."""
+    project = get_project_for_user(request.auth, project_id)
+    if not s.runs_project(request.auth, project):
+        raise PermissionDenied("您无权管理该项目")
+    data = form_data(DeliberationForm(payload.model_dump()))
+    return Status(201, DeliberationOut.of(s.deliberation_record(project=project, by=request.auth, data=data)))
+
+
+def _deliberation(request: HttpRequest, project_id: int, deliberation_id: int) -> tuple[Project, Deliberation]:
+    project = get_project_for_user(request.auth, project_id)
+    deliberation = project.deliberations.filter(pk=deliberation_id).first()
+    if deliberation is None:
+        raise Http404
+    if not s.runs_project(request.auth, project):
+        raise PermissionDenied("您无权管理该项目")
+    return project, deliberation
+
+
+@router.post(
+    "/{int:project_id}/deliberations/{int:deliberation_id}/problem",
+    response={201: DeliberationProblemOut, **WRITE_ERRORS},
+    operation_id="deliberation_to_problem",
+    summary="议事结果登记为问题",
+)
+def deliberation_to_problem(request: HttpRequest, project_id: int, deliberation_id: int, payload: DeliberationProblemIn) -> Any:
+    """The session's outcome becomes a ledger problem (source 走访座谈) of the project's
+    organization, once; a session already registered as a problem or a measure answers 409."""
+    _, deliberation = _deliberation(request, project_id, deliberation_id)
+    data = form_data(ToProblemForm(payload.model_dump()))
+    problem = s.deliberation_to_problem(
+        deliberation=deliberation, by=request.auth, owner=data["owner"], deadline=data["deadline"]
+    )
+    return Status(201, DeliberationProblemOut(id=problem.pk, number=problem.number))
+
+
 @router.post(
     "/{int:project_id}/deliberations/{int:deliberation_id}/measures",
     response={201: DeliberationMeasureOut, **WRITE_ERRORS},
@@ -125,12 +184,7 @@ def opinion_moderate(request: HttpRequest, project_id: int, opinion_id: int, pay
 def deliberation_to_measure(request: HttpRequest, project_id: int, deliberation_id: int, payload: DeliberationMeasureIn) -> Any:
     """The session's outcome becomes a measure of an open problem of the project's organization
     tree, once; the ledger's rules for adding a measure apply (a closed problem answers 409)."""
-    project = get_project_for_user(request.auth, project_id)
-    deliberation = project.deliberations.filter(pk=deliberation_id).first()
-    if deliberation is None:
-        raise Http404
-    if not s.runs_project(request.auth, project):
-        raise PermissionDenied("您无权管理该项目")
+    project, deliberation = _deliberation(request, project_id, deliberation_id)
     data = form_data(ToMeasureForm(payload.model_dump(), user=request.auth, project=project))
     s.deliberation_to_measure(
         deliberation=deliberation, problem=data["problem"], by=request.auth, owner=data["owner"], deadline=data["deadline"]

@@ -169,3 +169,58 @@ class DeliberationMeasureOut(Schema):
             deadline=m.deadline,
             state=m.state,
         )
+
+
+class DeliberationProblemRef(Schema):
+    id: int
+    number: str
+
+
+class DeliberationMeasureRef(Schema):
+    id: int
+
+
+class DeliberationOut(Schema):
+    id: int
+    topic: str
+    held_on: dt.date
+    place: str
+    attendees: str
+    outcome: str
+    problem: DeliberationProblemRef | None = Field(description="结果已登记为的问题（否则为 null）")
+    measure: DeliberationMeasureRef | None = Field(description="结果已转为的整改措施（否则为 null）")
+
+    @classmethod
+    def of(cls, d: Deliberation) -> "DeliberationOut":
+        return cls(
+            id=d.pk,
+            topic=d.topic,
+            held_on=d.held_on,
+            place=d.place,
+            attendees=d.attendees,
+            outcome=d.outcome,
+            problem=DeliberationProblemRef(id=d.problem_id, number=d.problem.number) if d.problem_id else None,
+            measure=DeliberationMeasureRef(id=d.measure_id) if d.measure_id else None,
+        )
+
+
+class DeliberationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    topic: str = Field(max_length=200, description="议题（难点）")
+    held_on: dt.date = Field(description="议事日期，不晚于今天")
+    place: str = Field("", max_length=100)
+    attendees: str
+    outcome: str = Field(description="议定事项")
+
+
+class DeliberationProblemIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    owner: int = Field(description="整改责任人（用户 id）：在职且有角色的用户")
+    deadline: dt.date = Field(description="整改期限，不早于今天（挂号日期）")
+
+
+class DeliberationProblemOut(Schema):
+    id: int = Field(description="问题 id")
+    number: str
