@@ -14,7 +14,7 @@ from django.http import HttpRequest
 
 from qiangji.core.audit import client_ip
 from qiangji.core.crypto import keyed_hash
-from qiangji.core.errors import DomainError
+from qiangji.core.errors import DomainError, RateLimited
 
 BOT_MESSAGE = "提交未成功，请刷新页面后重新填写。"
 
@@ -68,15 +68,14 @@ def public_submit(
     form: PublicForm,
     submit: Callable[[str], Any],
     *,
-    rate_limited: type[DomainError],
     client_key: str | None = None,
 ) -> Submission:
     """Run a public form: a GET is 200; an invalid POST or a bot is 400; otherwise
-    `submit(client_key)` calls the app's service. Its `rate_limited` error becomes a non-field
-    error and 429, any other DomainError an error on its field (or the form) and 400.
+    `submit(client_key)` calls the app's service. RateLimited (core.errors, the services'
+    shared rate rule) becomes a non-field error and 429, any other DomainError an error on its
+    field (or the form) and 400.
 
-    Each app keeps its own RateLimited (services stay untouched), so the view names it. The key
-    defaults to the hashed address; a page that counts signed-in users by account passes its own.
+    The key defaults to the hashed address; a page that counts signed-in users by account passes its own.
     """
     if request.method != "POST":
         return Submission(False, None, 200)
@@ -87,7 +86,7 @@ def public_submit(
         return Submission(False, None, 400)
     try:
         result = submit(ip_client_key(request) if client_key is None else client_key)
-    except rate_limited as error:
+    except RateLimited as error:
         form.add_error(None, error.message)
         return Submission(False, None, 429)
     except DomainError as error:

@@ -15,16 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
-from qiangji.core.errors import DomainError
+from qiangji.core.errors import DomainError, RateLimited, refuse_over_hourly_limit  # noqa: F401 (RateLimited: callers catch it here)
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_phone
 from qiangji.council.models import Bulletin, Deliberation, Milestone, Opinion, OpinionEvent, Project
 
 ACTION_LABELS = {"evaluate": "转入研究", "accept": "采纳", "decline": "不予采纳", "answer": "答复"}
-
-
-class RateLimited(DomainError):
-    """Too many opinions from one client in the last hour."""
 
 
 def runs_project(user: Any, project: Project) -> bool:
@@ -80,9 +76,12 @@ def opinion_submit(
     if bulletin.published_at is None:
         raise DomainError("该通报尚未发布")
     if client_key:
-        recent = Opinion.objects.filter(client_key=client_key, created_at__gte=now - dt.timedelta(hours=1)).count()
-        if recent >= settings.COUNCIL_OPINIONS_PER_HOUR:
-            raise RateLimited("提交过于频繁，请一小时后再试")
+        refuse_over_hourly_limit(
+            Opinion.objects.filter(client_key=client_key),
+            now=now,
+            limit=settings.COUNCIL_OPINIONS_PER_HOUR,
+            message="提交过于频繁，请一小时后再试",
+        )
     content = (data.get("content") or "").strip()
     if len(content) < 5:
         raise DomainError("请把意见写清楚（至少5个字）", field="content")

@@ -23,7 +23,7 @@ from qiangji.campaign.models import Entity, VoiceMessage
 from qiangji.campaign.selectors import carrier_entities
 from qiangji.campaign.services.carriers import CARRIER_MODELS
 from qiangji.core.crypto import keyed_hash
-from qiangji.core.errors import DomainError
+from qiangji.core.errors import DomainError, RateLimited, refuse_over_hourly_limit  # noqa: F401 (RateLimited: callers catch it here)
 from qiangji.core.text import clean_text
 from qiangji.ledger.models import Problem
 from qiangji.ledger.services.problems import problem_register
@@ -32,10 +32,6 @@ State = VoiceMessage.State
 CONTENT_MIN, CONTENT_MAX = 10, 1000
 NAME_MAX, WORKPLACE_MAX = 20, 28  # "姓名（单位）" fits the 50 characters of author_name
 ANSWER_MAX = 2000
-
-
-class RateLimited(DomainError):
-    """Too many messages from one client in the last hour."""
 
 
 def voice_title(carrier: Any) -> str:
@@ -171,9 +167,12 @@ def voice_post(
     carrier = model.objects.filter(pk=carrier_id).first() if model else None
     if carrier is None:
         raise DomainError("留言的载体不存在", field="carrier")
-    recent = VoiceMessage.objects.filter(client_key=client_key, created_at__gte=now - dt.timedelta(hours=1)).count()
-    if recent >= settings.CAMPAIGN_VOICE_PER_HOUR:
-        raise RateLimited("留言过于频繁，请一小时后再试")
+    refuse_over_hourly_limit(
+        VoiceMessage.objects.filter(client_key=client_key),
+        now=now,
+        limit=settings.CAMPAIGN_VOICE_PER_HOUR,
+        message="留言过于频繁，请一小时后再试",
+    )
     message = VoiceMessage(
         carrier_kind=kind,
         content=_content(data.get("content")),

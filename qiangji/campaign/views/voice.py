@@ -21,7 +21,6 @@ from qiangji.campaign.models import CarrierKind, VoiceMessage
 from qiangji.campaign.selectors import parse_carrier
 from qiangji.campaign.services.carriers import get_carrier
 from qiangji.campaign.services.voice import (
-    RateLimited,
     client_key_for,
     get_message_for_user,
     public_text,
@@ -73,7 +72,6 @@ def voice_carrier(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
         request,
         form,
         lambda key: voice_post(kind=kind, carrier_id=carrier.pk, data=form.cleaned_data, client_key=key, by=request.user),
-        rate_limited=RateLimited,
         client_key=client_key_for(user=request.user, ip=client_ip(request)),
     )
     if outcome.sent:

@@ -4,12 +4,8 @@ from django import forms
 from django.test import RequestFactory
 
 from qiangji.core.crypto import keyed_hash
-from qiangji.core.errors import DomainError
+from qiangji.core.errors import DomainError, RateLimited
 from qiangji.core.public import BOT_MESSAGE, PublicForm, public_submit
-
-
-class Limited(DomainError):
-    pass
 
 
 class NoteForm(PublicForm):
@@ -35,7 +31,7 @@ class Service:
 
 def run(request, service, **kwargs):
     form = NoteForm(request.POST or None)
-    return form, public_submit(request, form, service, rate_limited=Limited, **kwargs)
+    return form, public_submit(request, form, service, **kwargs)
 
 
 def test_the_honeypot_comes_last_and_renders_as_before():
@@ -67,7 +63,7 @@ def test_a_bot_gets_400_and_the_service_is_not_called():
 
 
 def test_rate_limited_is_429_with_its_message():
-    form, outcome = run(post(), Service(Limited("提交过于频繁，请一小时后再试")))
+    form, outcome = run(post(), Service(RateLimited("提交过于频繁，请一小时后再试")))
     assert (outcome.sent, outcome.status) == (False, 429)
     assert form.non_field_errors() == ["提交过于频繁，请一小时后再试"]
 

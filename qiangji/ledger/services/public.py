@@ -15,23 +15,23 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
-from qiangji.core.errors import DomainError
+from qiangji.core.errors import DomainError, RateLimited, refuse_over_hourly_limit  # noqa: F401 (RateLimited: callers catch it here)
 from qiangji.core.validators import normalize_phone
 from qiangji.ledger.models import Problem, PublicReport
 from qiangji.ledger.services.problems import problem_register
-
-
-class RateLimited(DomainError):
-    """Too many reports from one client in the last hour."""
 
 
 @transaction.atomic
 def public_report_submit(*, data: Mapping[str, Any], client_hash: str, now: dt.datetime | None = None) -> PublicReport:
     """Take a report from the public page; name and phone are optional."""
     now = now or timezone.now()
-    recent = PublicReport.objects.filter(client_hash=client_hash, created_at__gte=now - dt.timedelta(hours=1)).count()
-    if client_hash and recent >= settings.LEDGER_PUBLIC_REPORTS_PER_HOUR:
-        raise RateLimited("提交过于频繁，请一小时后再试")
+    if client_hash:
+        refuse_over_hourly_limit(
+            PublicReport.objects.filter(client_hash=client_hash),
+            now=now,
+            limit=settings.LEDGER_PUBLIC_REPORTS_PER_HOUR,
+            message="提交过于频繁，请一小时后再试",
+        )
     description = (data.get("description") or "").strip()
     if len(description) < 5:
         raise DomainError("请把问题描述清楚（至少5个字）", field="description")

@@ -15,7 +15,7 @@ from qiangji.core.public import public_submit
 from qiangji.ledger.forms.public import PublicReportForm, ReportAcceptForm, ReportRejectForm
 from qiangji.ledger.models import PublicReport
 from qiangji.ledger.selectors import public_reports_pending
-from qiangji.ledger.services.public import RateLimited, public_report_accept, public_report_reject, public_report_submit
+from qiangji.ledger.services.public import public_report_accept, public_report_reject, public_report_submit
 
 # The confirmation page reads the reference from the session, so it can show nothing but the
 # visitor's own number (a reference in the URL could be anyone's).
@@ -29,7 +29,6 @@ def report(request: HttpRequest) -> HttpResponse:
         request,
         form,
         lambda key: public_report_submit(data=form.cleaned_data, client_hash=key),
-        rate_limited=RateLimited,
     )
     if outcome.sent:
         request.session[SESSION_KEY] = outcome.result.reference
