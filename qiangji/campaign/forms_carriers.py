@@ -57,7 +57,11 @@ class AccountChoiceField(forms.ModelChoiceField):
 
 
 class GridRoleForm(forms.Form):
-    role = forms.ChoiceField(label="十员类别", choices=[("", "请选择"), *GridRole.Role.choices])
+    role = forms.ChoiceField(
+        label="十员类别",
+        choices=[("", "请选择"), *GridRole.Role.choices],
+        error_messages={"required": "请选择十员类别", "invalid_choice": "请从列表中选择十员类别"},
+    )
     # Blank with an account: the service names the post after the account.
     name = forms.CharField(label="姓名", max_length=50, required=False)
     unit = forms.CharField(label="所在单位", max_length=100, required=False)

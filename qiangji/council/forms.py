@@ -79,8 +79,15 @@ class DeliberationForm(forms.Form):
 
 
 class ToProblemForm(forms.Form):
-    owner = forms.ModelChoiceField(label="整改责任人", queryset=get_user_model().objects.none(), empty_label="请选择责任人")
-    deadline = forms.DateField(label="整改期限", widget=DATE)
+    owner = forms.ModelChoiceField(
+        label="整改责任人",
+        queryset=get_user_model().objects.none(),
+        empty_label="请选择责任人",
+        error_messages={"required": "请选择整改责任人", "invalid_choice": "请从列表中选择整改责任人"},
+    )
+    deadline = forms.DateField(
+        label="整改期限", widget=DATE, error_messages={"required": "请填写整改期限", "invalid": "整改期限不是有效日期"}
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         from qiangji.ledger.forms.public import owner_queryset
@@ -96,9 +103,18 @@ class ToMeasureForm(forms.Form):
     reaches the service and gets its reason rather than a bare "invalid choice"; the page lists
     only the problems that can take the measure (`measure_problems`)."""
 
-    problem = forms.ModelChoiceField(label="问题", queryset=None, empty_label="请选择问题")
-    owner = forms.ModelChoiceField(label="责任人", queryset=get_user_model().objects.none(), empty_label="请选择责任人")
-    deadline = forms.DateField(label="完成时限", widget=DATE)
+    problem = forms.ModelChoiceField(
+        label="问题", queryset=None, empty_label="请选择问题", error_messages={"required": "请选择要添加措施的问题"}
+    )
+    owner = forms.ModelChoiceField(
+        label="责任人",
+        queryset=get_user_model().objects.none(),
+        empty_label="请选择责任人",
+        error_messages={"required": "请选择措施责任人"},
+    )
+    deadline = forms.DateField(
+        label="完成时限", widget=DATE, error_messages={"required": "请填写完成时限", "invalid": "完成时限不是有效日期"}
+    )
 
     def __init__(self, *args: Any, user: Any, project: Project, **kwargs: Any) -> None:
         from qiangji.ledger.forms.problems import owner_candidates

@@ -184,7 +184,7 @@ def test_a_bad_role_without_scripts_answers_400_with_the_message(client_as, user
         reverse("campaign:grid_roles", args=[places["grid1"].pk]), {"role": "", "name": ""}
     )
     assert response.status_code == 400
-    assert response.context["role_form"].errors == {"role": ["这个字段是必填项。"], "name": ["请填写姓名，或选择关联账号"]}
+    assert response.context["role_form"].errors == {"role": ["请选择十员类别"], "name": ["请填写姓名，或选择关联账号"]}
     assert roles(places["grid1"]) == []
 
 

@@ -239,7 +239,9 @@ def _roles_answer(request: HttpRequest, grid: Grid, *, form: Any = None, error: 
     if not _is_fragment(request) and not failed:
         messages.success(request, done)
         return redirect("campaign:grid_roles", grid.pk)
-    context = _grid_context(request, grid, role_error=error, role_done="" if failed else done)
+    # An add's refusal shows by the add form (on a phone the table above is long); a removal's on top.
+    where = "role_add_error" if form is not None else "role_error"
+    context = _grid_context(request, grid, **{where: error}, role_done="" if failed else done)
     if form is not None and failed:
         context["role_form"] = form
     if _is_fragment(request):

@@ -274,7 +274,7 @@ def test_a_member_without_a_role_is_an_invalid_owner(hall_project, session, user
     body = {"owner": users["member"].pk, "deadline": "2030-06-30"}
     response = api_as(users["secretary_a"]).post(_problem(hall_project, session), body)
     assert response.status_code == 422
-    assert response.json()["errors"] == {"owner": ["选择一个有效的选项： 该选择不在可用的选项中。"]}
+    assert response.json()["errors"] == {"owner": ["请从列表中选择整改责任人"]}
     _unchanged(session)
 
 

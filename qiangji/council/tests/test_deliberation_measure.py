@@ -258,9 +258,9 @@ def test_page_anonymous_goes_to_login(hall_project, problems, session, users, cl
         ("closed", "secretary_a", "2030-06-30", "问题已销号，不能再添加措施"),
         ("outside", "town_admin", "2030-06-30", "只能添加到本项目所属党组织的问题"),
         ("open", "secretary_a", "2026-01-05", "完成时限不能早于今天"),
-        ("open", "secretary_a", "", "这个字段是必填项。"),
-        ("open", None, "2030-06-30", "这个字段是必填项。"),
-        (None, "secretary_a", "2030-06-30", "这个字段是必填项。"),
+        ("open", "secretary_a", "", "请填写完成时限"),
+        ("open", None, "2030-06-30", "请选择措施责任人"),
+        (None, "secretary_a", "2030-06-30", "请选择要添加措施的问题"),
         ("open", "secretary_b", "2030-06-30", "请从列表中选择责任人"),
     ],
 )
