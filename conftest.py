@@ -10,14 +10,50 @@ town (committee)
 
 import datetime as dt
 import json
+import os
 
 import pytest
+import time_machine
 from django.test import Client
 
 from qiangji import factories as f
 from qiangji.accounts.models import RoleGrant
 from qiangji.accounts.services import api_token_issue
 from qiangji.orgs.models import Organization
+
+
+@pytest.fixture(autouse=True)
+def _travel_for_date_check(request):
+    """QIANGJI_TEST_TODAY=YYYY-MM-DD runs the suite as if on that day (the clock still ticks).
+
+    The suite must pass on any date; this is how a developer proves it. Browser tests keep the real
+    clock: Chromium's own clock decides whether a session cookie has expired.
+    """
+    day = os.environ.get("QIANGJI_TEST_TODAY")
+    if not day or request.node.get_closest_marker("browser"):
+        yield
+        return
+    with time_machine.travel(dt.datetime.fromisoformat(day + "T10:00:00+08:00"), tick=True):
+        yield
+
+
+@pytest.fixture
+def freeze_day():
+    """freeze_day("2026-11-25"): until the test ends, it is 10:00 that day in Shanghai (the clock ticks).
+
+    A test whose outcome depends on "today" (overdue, this year, not in the future) calls it, so that
+    it passes whatever the calendar says.
+    """
+    travellers = []
+
+    def freeze(day: str) -> None:
+        traveller = time_machine.travel(dt.datetime.fromisoformat(day + "T10:00:00+08:00"), tick=True)
+        traveller.start()
+        travellers.append(traveller)
+
+    yield freeze
+    for traveller in reversed(travellers):
+        traveller.stop()
 
 
 @pytest.fixture(autouse=True)
