@@ -10,7 +10,7 @@ PORT ?= 8000
 # `make run QIANGJI_ADMIN_2FA=1` shows the real flow.
 QIANGJI_ADMIN_2FA ?= 0
 
-.PHONY: run test install install-dev assets browser lint typecheck demo worker bench clean
+.PHONY: run test checks install install-dev assets browser lint typecheck demo worker bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -62,9 +62,18 @@ lint: install-dev
 typecheck: install-dev
 	$(VENV)/bin/mypy
 
-test: install-dev browser lint
+# The suite runs on every core (pytest-xdist); the demo town's tests form one group that one worker
+# builds once (conftest.py). CI runs it twice (SQLite, PostgreSQL) and skips the checks the second time.
+PYTEST_WORKERS ?= auto
+SKIP_CHECKS ?= 0
+checks: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+test: install-dev browser
+	@test "$(SKIP_CHECKS)" = "1" || $(MAKE) --no-print-directory checks
+	$(VENV)/bin/pytest -n $(PYTEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 
 bench: install-dev
 	$(PY) bench/run.py

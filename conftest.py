@@ -21,6 +21,34 @@ from qiangji.accounts.models import RoleGrant
 from qiangji.accounts.services import api_token_issue
 from qiangji.orgs.models import Organization
 
+DEMO_TOWN = "qiangji/demo/tests/town/"
+
+
+def pytest_collection_modifyitems(items):
+    """Demo-build tests carry the `demo` marker; the demo town's package runs first (it is the
+    longest piece of work, so it must not be the last one a worker starts)."""
+    for item in items:
+        if "qiangji/demo/tests/" in item.nodeid:
+            item.add_marker(pytest.mark.demo)
+    items.sort(key=lambda item: DEMO_TOWN not in item.nodeid)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config, log):
+    """Under xdist, the demo town's package is one unit of work: one worker builds the town once
+    (qiangji/demo/tests/town/conftest.py); every other test is scheduled on its own.
+
+    xdist's own `--dist loadgroup` cannot do this with pytest 9 (it renames node ids through an
+    attribute pytest 9 no longer reads), so the grouping is said here.
+    """
+    from xdist.scheduler import LoadScopeScheduling
+
+    class DemoTownAsOneUnit(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return DEMO_TOWN if DEMO_TOWN in nodeid else nodeid
+
+    return DemoTownAsOneUnit(config, log)
+
 
 @pytest.fixture(autouse=True)
 def _travel_for_date_check(request):

@@ -25,6 +25,22 @@ def _unavailable(reason: str) -> None:
     pytest.skip(reason)
 
 
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    """Keep each phase's report on the test item, so that a fixture can tell whether its test failed."""
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+def _screenshot_if_failed(request, page, name: str) -> None:
+    """A failed test leaves its page in test-artifacts/ (a passing one costs no screenshot)."""
+    report = getattr(request.node, "report_call", None)
+    if report is None or report.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / name), full_page=True)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
@@ -61,8 +77,7 @@ def page(browser, live_server, request):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.base_url = live_server.url
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    _screenshot_if_failed(request, page, f"{request.node.name}.png")
     context.close()
     assert errors == [], f"browser console errors: {errors}"
 
@@ -76,8 +91,7 @@ def phone_page(browser, live_server, request):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.base_url = live_server.url
     yield page
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-phone.png"), full_page=True)
+    _screenshot_if_failed(request, page, f"{request.node.name}-phone.png")
     context.close()
     assert errors == [], f"browser console errors: {errors}"
 

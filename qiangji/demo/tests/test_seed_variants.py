@@ -5,8 +5,8 @@ import datetime as dt
 import pytest
 from django.core.management.base import CommandError
 
-from qiangji.demo.tests import test_demo_ledger as ledger_tests
-from qiangji.demo.tests.test_seed_life import seed
+from qiangji.demo.tests.town import test_demo_ledger as ledger_tests
+from qiangji.demo.tests.town.seeding import seed
 from qiangji.members.models import Member
 from qiangji.orglife.models import Meeting
 from qiangji.plans.models import WorkPlan

@@ -15,22 +15,15 @@ from qiangji.core.models import ChangeRecord
 from qiangji.core.validators import id_birth_date, id_gender, normalize_id_number, normalize_phone
 from qiangji.demo import names
 from qiangji.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
+from qiangji.demo.tests.town.seeding import TODAY, seed
 from qiangji.demo.town import town_plan
 from qiangji.members.models import Member
 from qiangji.orgs.models import Chain, Grid, LiaisonGroup, Organization, Position, Street, Unit, Village
-
-TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seed(*args: str, seed: int = 7) -> str:
-    out = StringIO()
-    call_command("seed_demo", "--members", "200", "--seed", str(seed), "--today", TODAY.isoformat(), *args, stdout=out)
-    return out.getvalue()
 
 
 def roster() -> list[tuple]:

@@ -4,10 +4,8 @@ carriers' bodies, voice and the reports — the same counts for every build."""
 
 import datetime as dt
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 
 from qiangji.accounts.models import RoleGrant, User
@@ -30,20 +28,13 @@ from qiangji.campaign.selectors import coverage_by_carrier, coverage_town
 from qiangji.core.access import VISITOR
 from qiangji.core.validators import normalize_credit_code
 from qiangji.demo import names
+from qiangji.demo.tests.town.seeding import TODAY, seed
 from qiangji.ledger.models import Problem
-
-TODAY = dt.date(2026, 11, 25)
 
 
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seed(*args: str, seed: int = 7) -> str:
-    out = StringIO()
-    call_command("seed_demo", "--members", "200", "--seed", str(seed), "--today", TODAY.isoformat(), *args, stdout=out)
-    return out.getvalue()
 
 
 def grouped(qs, *fields) -> dict:

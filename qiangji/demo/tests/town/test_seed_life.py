@@ -3,13 +3,12 @@
 import datetime as dt
 from collections import Counter
 from decimal import Decimal
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count, Q, Sum
 
 from qiangji.core.models import ChangeRecord
+from qiangji.demo.tests.town.seeding import TODAY, seed
 from qiangji.members.models import Member
 from qiangji.orglife.compliance import compliance_grids
 from qiangji.orglife.models import Attendance, Meeting
@@ -18,18 +17,10 @@ from qiangji.plans.models import WorkPlan
 from qiangji.positions.models import CourseBatch
 from qiangji.trainings import models as tr
 
-TODAY = dt.date(2026, 11, 25)
-
 
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seed(*args: str, seed: int = 7, today: dt.date = TODAY) -> str:
-    out = StringIO()
-    call_command("seed_demo", "--members", "200", "--seed", str(seed), "--today", today.isoformat(), *args, stdout=out)
-    return out.getvalue()
 
 
 def life() -> tuple:

@@ -4,33 +4,25 @@ mechanisms, this year's grades and plans, public reports; its history reads in o
 import datetime as dt
 import re
 from collections import Counter
-from io import StringIO
 
 import pytest
-from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
 
 from qiangji.accounts.models import User
 from qiangji.core.models import ChangeRecord
+from qiangji.demo.tests.town.seeding import TODAY, seed
 from qiangji.ledger.models import Grade, Measure, Mechanism, Problem, ProblemEvent, PublicReport, RectificationPlan
 from qiangji.ledger.selectors import ledger_counts, organizations_without_plan, plans_for_list
 from qiangji.notifications.models import Notification
 from qiangji.orgs.models import Organization
 
-TODAY = dt.date(2026, 11, 25)
 YEAR_START = TODAY - dt.timedelta(days=364)
 
 
 @pytest.fixture(autouse=True)
 def _fast_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def seed(*args: str, seed: int = 7) -> str:
-    out = StringIO()
-    call_command("seed_demo", "--members", "200", "--seed", str(seed), "--today", TODAY.isoformat(), *args, stdout=out)
-    return out.getvalue()
 
 
 def figures() -> dict:

@@ -1,0 +1,44 @@
+"""The demo town built once for all the modules of this package, not once per module.
+
+Building it (a year of organizational life, the ledger and the campaign) costs many seconds on
+SQLite and more on PostgreSQL, and every module here reads the same town: `seed_demo --members 200
+--seed 7 --today 2026-11-25`. `demo_once` builds it inside a transaction that is rolled back when
+the package's last test ends, and each test's own transaction (the `db` fixture) nests inside it
+as a savepoint: a test that changes or rebuilds the town changes it for itself only. Under xdist
+the package is one unit of work (root conftest.py), so one worker builds it once. Tests that need an empty
+database live one folder up, where no town is built.
+"""
+
+import pytest
+from django.db import transaction
+from django.test.utils import override_settings
+
+from qiangji.demo.tests.town.seeding import seed
+
+TEST_SETTINGS = {
+    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
+    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}},
+}
+
+
+@pytest.fixture(scope="package")
+def demo_once(django_db_setup, django_db_blocker):
+    """What seed_demo printed, with the town it built in the database."""
+    with override_settings(**TEST_SETTINGS), django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            output = seed()
+        except BaseException:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+            raise
+    yield output
+    with django_db_blocker.unblock():
+        transaction.set_rollback(True)
+        outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo(demo_once, db):
+    return demo_once
