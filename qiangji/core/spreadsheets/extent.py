@@ -150,7 +150,9 @@ class Budget:
     def stream(self, entry: zipfile.ZipInfo, *, counted: bool = True) -> Iterator[bytes]:
         cap = min(self.limits.entry_bytes, self.limits.total_bytes - self.used if counted else self.limits.total_bytes)
         unbounded = copy.copy(entry)
-        unbounded.file_size = cap + 1  # zipfile stops at file_size: let it run to the real end
+        # zipfile stops at file_size (and then fails its CRC check): let it run to the entry's
+        # real end, or far enough past the cap for us to stop first.
+        unbounded.file_size = cap + 2 * CHUNK
         size = 0
         try:
             with self.archive.open(unbounded) as source:
@@ -213,8 +215,8 @@ class SheetScan:
         # Wide references (enough letters to pass the column limit) with their row, and narrow
         # ones with enough digits to pass the row limit: one pattern, a literal prefix, so the
         # search runs at C speed between matches.
-        narrow = rb"|[A-Z]{1,%d}()(\d{%d,})" % (letters - 1, digits) if letters > 1 else rb""
-        self._far = re.compile(rb'<c r="(?:([A-Z]{%d,})(\d+)%s)"' % (letters, narrow))
+        narrow = rb"[A-Z]{1,%d}(\d{%d,})" % (letters - 1, digits) if letters > 1 else rb"(?!)()"
+        self._far = re.compile(rb'<c r="(?:([A-Z]{%d,})(\d+)|%s)"' % (letters, narrow))
 
     def feed(self, chunk: bytes) -> None:
         if self.needs_exact:
@@ -250,7 +252,7 @@ class SheetScan:
             self.needs_exact = True
             return
         for found in self._far.finditer(text):
-            wide, wide_row, _, narrow_row = found.groups()
+            wide, wide_row, narrow_row = found.groups()
             if wide:
                 self.columns = max(self.columns, column_number(wide))
             self.rows = max(self.rows, int(wide_row or narrow_row))

@@ -10,6 +10,7 @@ rows come back pickled through a pipe.
 """
 
 import csv
+import faulthandler
 import io
 import logging
 import os
@@ -66,6 +67,8 @@ def _read_in_child(data: bytes, ext: str, budget_mb: int) -> list[Sheet]:
         status = 0
         try:
             os.close(read_end)
+            # Its death is an expected outcome, reported by the parent: no stack dump of it.
+            faulthandler.disable()
             _limit_address_space(budget_mb)
             try:
                 payload = ("ok", _read(data, ext, limits))
