@@ -71,7 +71,10 @@ def _check_zip(data: bytes, ext: str) -> None:
         raise SpreadsheetError("文件不是有效的 .xlsx 工作簿")
     if ext == ".ods" and "content.xml" not in names:
         raise SpreadsheetError("文件不是有效的 .ods 表格")
-    if ext == ".xlsx":
+    # The reader goes by the content, not by the name: whatever it could read is measured.
+    if any(name.lower() == "xl/workbook.bin" for name in names):
+        raise SpreadsheetError("不接受含宏或二进制格式的文件，请在 Excel 中另存为 .xlsx 后再上传")
+    if "xl/workbook.xml" in names:
         check_xlsx(archive, limits)
-    else:
+    if "content.xml" in names:
         check_ods(archive, limits)

@@ -201,6 +201,19 @@ def test_zip_bombs_are_refused_by_ratio_and_by_their_true_size(settings):
     assert refusal("炸弹.xlsx", liar) == "文件解压后超过 10 MB，已拒绝"
 
 
+def test_a_zip_is_measured_as_whatever_the_reader_could_take_it_for():
+    """The reader detects the format from the content: an .ods name on a workbook hiding an .xlsx
+    is measured as both, and a binary workbook part (.xlsb) is refused outright."""
+    buffer = io.BytesIO(A1_AND_XFD)
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("content.xml", "<office:document-content/>")
+    assert refusal("名册.ods", buffer.getvalue()) == ROWS_MESSAGE.format(1048576)
+    buffer = io.BytesIO(hand_xlsx())
+    with zipfile.ZipFile(buffer, "a") as archive:
+        archive.writestr("xl/workbook.bin", b"\x00")
+    assert refusal("名册.xlsx", buffer.getvalue()) == "不接受含宏或二进制格式的文件，请在 Excel 中另存为 .xlsx 后再上传"
+
+
 def test_too_many_parts_are_refused(settings):
     settings.IMPORT_MAX_ZIP_ENTRIES = 4
     assert refusal("名册.xlsx", hand_xlsx()) == "文件结构异常（内部条目过多），已拒绝"
