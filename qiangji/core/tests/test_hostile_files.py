@@ -341,7 +341,9 @@ def test_the_upload_page_refuses_in_chinese_and_keeps_nothing(client_as, users, 
     before = state()
     response = client.post(reverse("imports:list"), {"kind": "members", "file": SimpleUploadedFile("名册.xlsx", data)})
     assert response.status_code == 200
-    assert message in response.content.decode()
+    page = response.content.decode()
+    assert message in page
+    assert "支持 .xlsx、.xls、.ods、.csv，不超过 20 MB、200000 行、100 列；表头上方可以有标题行" in page
     assert state() == before and stored_files(media) == []
 
 
