@@ -164,6 +164,8 @@ IMPORT_MAX_COMPRESSION_RATIO = int(env("QIANGJI_IMPORT_MAX_COMPRESSION_RATIO", "
 # file that still needs more kills that child only, and is refused ("读取时超出内存限制").
 # 0 reads in the calling process with no limit.
 IMPORT_READ_MEMORY_MB = int(env("QIANGJI_IMPORT_READ_MEMORY_MB", "1536"))
+# ... and may use this many seconds of CPU (SIGXCPU ends it: "读取文件超时").
+IMPORT_READ_CPU_SECONDS = int(env("QIANGJI_IMPORT_READ_CPU_SECONDS", "120"))
 # Files with more data rows than this are analysed and committed by the task worker.
 IMPORT_BACKGROUND_ROWS = int(env("QIANGJI_IMPORT_BACKGROUND_ROWS", "2000"))
 # A batch whose worker has shown no heartbeat for this long can be re-queued by its uploader.

@@ -33,6 +33,7 @@ except ImportError:  # not on Linux: no limit can be set, the read stays in-proc
 logger = logging.getLogger(__name__)
 MEMORY_MESSAGE = "文件过大，读取时超出内存限制。请删去多余的行列或拆分后分批导入"
 BROKEN_MESSAGE = "文件已损坏或格式不正确，无法读取"
+TIME_MESSAGE = "读取文件超时（超过 {seconds} 秒），请删去多余的行列或拆分后分批导入"
 
 
 @dataclass
@@ -61,6 +62,7 @@ def read_sheets(data: bytes, ext: str) -> list[Sheet]:
 
 def _read_in_child(data: bytes, ext: str, budget_mb: int) -> list[Sheet]:
     limits = Limits.from_settings()  # read here: the child must not need anything lazy
+    cpu_seconds = settings.IMPORT_READ_CPU_SECONDS
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: read, send, and leave without running any of the parent's exit code
@@ -70,6 +72,9 @@ def _read_in_child(data: bytes, ext: str, budget_mb: int) -> list[Sheet]:
             # Its death is an expected outcome, reported by the parent: no stack dump of it.
             faulthandler.disable()
             _limit_address_space(budget_mb)
+            if cpu_seconds:
+                # A reader stuck in a loop must not hold the page (or the worker) forever.
+                resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, resource.getrlimit(resource.RLIMIT_CPU)[1]))
             try:
                 payload = ("ok", _read(data, ext, limits))
             except SpreadsheetError as exc:
@@ -103,6 +108,8 @@ def _read_in_child(data: bytes, ext: str, budget_mb: int) -> list[Sheet]:
     # kernel's OOM killer sends SIGKILL.
     died_of = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
     logger.warning("spreadsheet reader died (status %s, signal %s)", status, died_of)
+    if died_of == signal.SIGXCPU:
+        raise SpreadsheetError(TIME_MESSAGE.format(seconds=cpu_seconds))
     if died_of in (signal.SIGABRT, signal.SIGKILL, signal.SIGSEGV, signal.SIGBUS):
         raise SpreadsheetError(MEMORY_MESSAGE)
     raise SpreadsheetError(BROKEN_MESSAGE)

@@ -398,6 +398,18 @@ def test_a_read_that_needs_more_memory_than_allowed_is_refused_and_this_process_
     assert excinfo.value.message == MEMORY_MESSAGE
 
 
+def test_a_read_that_never_ends_is_stopped_by_its_cpu_limit(settings, monkeypatch):
+    def spin(data, ext, limits=None):
+        while True:
+            pass
+
+    settings.IMPORT_READ_CPU_SECONDS = 1
+    monkeypatch.setattr(reader, "_read", spin)
+    with pytest.raises(SpreadsheetError) as excinfo:
+        read_sheets(roster(), ".xlsx")
+    assert excinfo.value.message == "读取文件超时（超过 1 秒），请删去多余的行列或拆分后分批导入"
+
+
 def test_running_out_of_memory_in_the_task_fails_the_batch_with_a_chinese_reason(
     client_as, users, settings, media, monkeypatch, django_capture_on_commit_callbacks
 ):
