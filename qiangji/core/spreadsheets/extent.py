@@ -52,6 +52,8 @@ _REF = re.compile(r"^\$?([A-Za-z]{1,4})\$?(\d{1,8})$")
 
 @dataclass(frozen=True)
 class Limits:
+    """The settings' limits, read once per check (and before the reading child forks)."""
+
     rows: int
     columns: int
     entries: int
