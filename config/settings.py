@@ -152,6 +152,20 @@ MEDIA_URL = "/media/"
 # Uploaded spreadsheets are capped before they are opened (ENGINEERING.md: zip bombs).
 IMPORT_MAX_UPLOAD_BYTES = int(env("QIANGJI_IMPORT_MAX_UPLOAD_BYTES", str(20 * 1024 * 1024)))
 IMPORT_MAX_UNCOMPRESSED_BYTES = int(env("QIANGJI_IMPORT_MAX_UNCOMPRESSED_BYTES", str(400 * 1024 * 1024)))
+# Hostile files (docs/security.md): a sheet is refused before it is read when any of its cells
+# (or its declared <dimension>) lies past these; a zip whose parts are too many, too big once
+# inflated (measured, not as declared) or compressed more than a spreadsheet ever is, likewise.
+IMPORT_MAX_ROWS = int(env("QIANGJI_IMPORT_MAX_ROWS", "200000"))
+IMPORT_MAX_COLUMNS = int(env("QIANGJI_IMPORT_MAX_COLUMNS", "100"))
+IMPORT_MAX_ZIP_ENTRIES = int(env("QIANGJI_IMPORT_MAX_ZIP_ENTRIES", "2000"))
+IMPORT_MAX_ENTRY_BYTES = int(env("QIANGJI_IMPORT_MAX_ENTRY_BYTES", str(300 * 1024 * 1024)))
+IMPORT_MAX_COMPRESSION_RATIO = int(env("QIANGJI_IMPORT_MAX_COMPRESSION_RATIO", "100"))
+# A spreadsheet is read in a child process whose address space may grow by this many MB; a
+# file that still needs more kills that child only, and is refused ("读取时超出内存限制").
+# 0 reads in the calling process with no limit.
+IMPORT_READ_MEMORY_MB = int(env("QIANGJI_IMPORT_READ_MEMORY_MB", "1536"))
+# ... and may use this many seconds of CPU (SIGXCPU ends it: "读取文件超时").
+IMPORT_READ_CPU_SECONDS = int(env("QIANGJI_IMPORT_READ_CPU_SECONDS", "120"))
 # Files with more data rows than this are analysed and committed by the task worker.
 IMPORT_BACKGROUND_ROWS = int(env("QIANGJI_IMPORT_BACKGROUND_ROWS", "2000"))
 # A batch whose worker has shown no heartbeat for this long can be re-queued by its uploader.

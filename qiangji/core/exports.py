@@ -1,7 +1,13 @@
-"""Excel exports: formula-safe cells, masked personal data, every export of it audit-logged."""
+"""Excel exports: formula-safe cells, masked personal data, every export of it audit-logged.
+
+Every workbook the platform writes (exports, error files, import templates, the demo's
+district sheet) goes through `safe_cell` / `safe_row` / `safe_title` here: a header copied from
+an uploaded file ("=HYPERLINK(…)" in the error file) is as hostile as any data cell.
+"""
 
 import datetime as dt
 import io
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 from urllib.parse import quote
@@ -16,6 +22,8 @@ from qiangji.core.models import AuditEvent
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_TITLE_FORBIDDEN = re.compile(r"[\\/?*\[\]:\x00-\x1f]")
+TITLE_LENGTH = 31
 
 
 def safe_cell(value: Any) -> Any:
@@ -27,19 +35,33 @@ def safe_cell(value: Any) -> Any:
     return value
 
 
+def safe_row(values: Iterable[Any]) -> list[Any]:
+    """A row of cells (header rows too) as it may be written."""
+    return [safe_cell(value) for value in values]
+
+
+def safe_title(title: str, *, fallback: str = "数据") -> str:
+    """A sheet's name as Excel accepts it and never formula-like. A name may not start with an
+    apostrophe (Excel repairs the file), so the formula characters are dropped rather than
+    prefixed; the characters Excel forbids (\\ / ? * [ ] :) become "_"; 31 characters at most."""
+    title = _TITLE_FORBIDDEN.sub("_", str(title or ""))
+    title = title.lstrip("=+-@'\t\r ").rstrip("'")[:TITLE_LENGTH].rstrip("'")
+    return title or fallback
+
+
 def workbook_bytes(*, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tuple[bytes, int]:
     """An .xlsx with a bold frozen header row; returns the bytes and the number of data rows."""
     wb = Workbook(write_only=False)
     ws = wb.active
-    ws.title = title[:31]
-    ws.append(list(headers))
+    ws.title = safe_title(title)
+    ws.append(safe_row(headers))
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor="F2DCDB")
         cell.alignment = Alignment(vertical="center")
     count = 0
     for row in rows:
-        ws.append([safe_cell(v) for v in row])
+        ws.append(safe_row(row))
         count += 1
     ws.freeze_panes = "A2"
     for index, header in enumerate(headers, start=1):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from openpyxl import Workbook
 
+from qiangji.core.exports import safe_row, safe_title
 from qiangji.core.validators import CREDIT_ALPHABET, credit_check_char
 from qiangji.demo import names
 from qiangji.demo.people import PersonMaker
@@ -308,13 +309,13 @@ def sheet_bytes(title: str, plans: list[EntityPlan], *, messy: list[bool] | None
     """A workbook as the district sends it: a merged title row, then the header, then the rows."""
     book = Workbook()
     sheet = book.active
-    sheet.title = "新兴领域主体"
-    sheet.append([title])
+    sheet.title = safe_title("新兴领域主体")
+    sheet.append(safe_row([title]))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(SHEET_COLUMNS) + 1)
-    sheet.append(["序号", *(label for _, label in SHEET_COLUMNS)])
+    sheet.append(safe_row(["序号", *(label for _, label in SHEET_COLUMNS)]))
     for number, plan in enumerate(plans, start=1):
         untidy = bool(messy and messy[number - 1])
-        sheet.append([number, *(_cell(plan, key, untidy) for key, _ in SHEET_COLUMNS)])
+        sheet.append(safe_row([number, *(_cell(plan, key, untidy) for key, _ in SHEET_COLUMNS)]))
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()

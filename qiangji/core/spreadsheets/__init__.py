@@ -37,6 +37,12 @@ merged two-row headers, aliases), normalises cells, validates every row with the
 new / changed / unchanged / invalid, commits all valid rows in one transaction, keeps provenance
 and gives invalid rows back as a workbook; the pages under /imports/, the background tasks and
 `ImportCommand` (management commands) work for every registered kind.
+
+Hostile files (docs/security.md): `safety.check_upload` measures a file before anything reads
+it (zip parts inflated to their true size; every sheet's declared and real extent against
+settings.IMPORT_MAX_ROWS / IMPORT_MAX_COLUMNS, extent.py), and `reader.read_sheets` reads it in
+a child process under IMPORT_READ_MEMORY_MB / IMPORT_READ_CPU_SECONDS, so every door (pages,
+tasks, API, commands) refuses the same files with the same Chinese messages.
 """
 
 from qiangji.core.spreadsheets import columns

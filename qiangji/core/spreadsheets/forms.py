@@ -20,7 +20,10 @@ class UploadForm(forms.Form):
         self.fields["kind"].error_messages["invalid_choice"] = "请选择您有权导入的内容"
         self.fields["file"].widget.attrs["accept"] = ",".join(EXTENSIONS)
         limit = settings.IMPORT_MAX_UPLOAD_BYTES // (1024 * 1024)
-        self.fields["file"].help_text = f"支持 .xlsx、.xls、.ods、.csv，不超过 {limit} MB；表头上方可以有标题行"
+        self.fields["file"].help_text = (
+            f"支持 .xlsx、.xls、.ods、.csv，不超过 {limit} MB、{settings.IMPORT_MAX_ROWS} 行、"
+            f"{settings.IMPORT_MAX_COLUMNS} 列；表头上方可以有标题行"
+        )
         self.fields["file"].error_messages["required"] = "请选择要上传的表格文件"
         self.fields["file"].error_messages["empty"] = "文件为空"
         # One box per importer's option, named after its kind: only the chosen kind's are read,

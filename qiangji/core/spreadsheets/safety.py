@@ -1,5 +1,9 @@
 """Upload checks made before a spreadsheet is opened (ENGINEERING.md): size, extension, the
-file's own signature, macros, and the zip container's entry count and uncompressed size."""
+file's own signature, macros, and for the zip formats (.xlsx, .ods) the container (entry
+count, true uncompressed sizes, compression ratios) and how far each sheet reaches
+(extent.py). A .csv is held to the same row and column limits while it is read; an .xls
+(whose format caps it at 65,536 × 256) once calamine has laid it out, in the memory-limited
+reading process (reader.py), before any cell becomes a Python object."""
 
 import io
 import zipfile
@@ -7,26 +11,17 @@ from pathlib import PurePath
 
 from django.conf import settings
 
+from qiangji.core.spreadsheets.extent import Limits, check_declared, check_ods, check_xlsx, megabytes
+from qiangji.core.spreadsheets.refusal import SpreadsheetError
+
 EXTENSIONS = (".xlsx", ".xls", ".ods", ".csv")
 MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlsb", ".xlam")
-MAX_ZIP_ENTRIES = 2000
 _ZIP = b"PK\x03\x04"
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _OLE_MACROS = "_VBA_PROJECT".encode("utf-16-le")
 
 
-class SpreadsheetError(Exception):
-    """The file as a whole cannot be read; the message says why, in Chinese."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-def _megabytes(size: int) -> str:
-    if size >= 1024 * 1024:
-        return f"{size / 1024 / 1024:.0f} MB"
-    return f"{max(1, round(size / 1024))} KB"
+__all__ = ["EXTENSIONS", "MACRO_EXTENSIONS", "SpreadsheetError", "check_upload"]
 
 
 def check_upload(file_name: str, data: bytes, *, size_limit: int | None = None) -> str:
@@ -44,7 +39,7 @@ def check_upload(file_name: str, data: bytes, *, size_limit: int | None = None) 
         raise SpreadsheetError("文件为空")
     limit = settings.IMPORT_MAX_UPLOAD_BYTES if size_limit is None else size_limit
     if limit and len(data) > limit:
-        raise SpreadsheetError(f"文件超过 {_megabytes(limit)} 的上限，请拆分后分批导入")
+        raise SpreadsheetError(f"文件超过 {megabytes(limit)} 的上限，请拆分后分批导入")
     if ext in (".xlsx", ".ods"):
         if not data.startswith(_ZIP):
             if data.startswith(_OLE):
@@ -62,15 +57,13 @@ def check_upload(file_name: str, data: bytes, *, size_limit: int | None = None) 
 
 
 def _check_zip(data: bytes, ext: str) -> None:
+    limits = Limits.from_settings()
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
         entries = archive.infolist()
     except (zipfile.BadZipFile, ValueError, OSError):
         raise SpreadsheetError("文件已损坏，无法打开") from None
-    if len(entries) > MAX_ZIP_ENTRIES:
-        raise SpreadsheetError("文件结构异常（内部条目过多），已拒绝")
-    if sum(entry.file_size for entry in entries) > settings.IMPORT_MAX_UNCOMPRESSED_BYTES:
-        raise SpreadsheetError(f"文件解压后超过 {_megabytes(settings.IMPORT_MAX_UNCOMPRESSED_BYTES)}，已拒绝")
+    check_declared(entries, limits)
     names = {entry.filename for entry in entries}
     if any(name.lower().endswith("vbaproject.bin") for name in names):
         raise SpreadsheetError("文件含有宏，请在 Excel 中另存为不含宏的 .xlsx 后再上传")
@@ -78,3 +71,10 @@ def _check_zip(data: bytes, ext: str) -> None:
         raise SpreadsheetError("文件不是有效的 .xlsx 工作簿")
     if ext == ".ods" and "content.xml" not in names:
         raise SpreadsheetError("文件不是有效的 .ods 表格")
+    # The reader goes by the content, not by the name: whatever it could read is measured.
+    if any(name.lower() == "xl/workbook.bin" for name in names):
+        raise SpreadsheetError("不接受含宏或二进制格式的文件，请在 Excel 中另存为 .xlsx 后再上传")
+    if "xl/workbook.xml" in names:
+        check_xlsx(archive, limits)
+    if "content.xml" in names:
+        check_ods(archive, limits)

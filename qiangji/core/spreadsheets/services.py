@@ -31,7 +31,7 @@ from qiangji.core.spreadsheets import engine, storage
 from qiangji.core.spreadsheets.bulk import insert
 from qiangji.core.spreadsheets.header import Layout, data_rows, detect, layout_for
 from qiangji.core.spreadsheets.importer import INVALID, ImportContext, Importer
-from qiangji.core.spreadsheets.reader import read_sheets
+from qiangji.core.spreadsheets.reader import MEMORY_MESSAGE, read_sheets
 from qiangji.core.spreadsheets.registry import get_importer
 from qiangji.core.spreadsheets.safety import SpreadsheetError, check_upload
 
@@ -223,6 +223,10 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
         return batch
+    except MemoryError:
+        logger.warning("import batch %s: out of memory while analysing", batch.pk)
+        _fail(batch, MEMORY_MESSAGE)
+        return batch
     except Exception as exc:
         logger.exception("import batch %s failed to analyse", batch.pk)
         _fail(batch, f"分析文件时出错（{exc.__class__.__name__}），请检查文件后重新上传，或联系管理员。")
@@ -347,6 +351,10 @@ def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
         batch.refresh_from_db()
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
+    except MemoryError:
+        # The commit's transaction has rolled back: nothing of the batch is written.
+        logger.warning("import batch %s: out of memory while committing", batch.pk)
+        _fail(batch, MEMORY_MESSAGE)
     except Exception as exc:
         logger.exception("import batch %s failed to commit", batch.pk)
         message = f"确认导入未完成，未写入任何数据（{exc.__class__.__name__}）。可重试，或联系管理员。"
@@ -401,6 +409,16 @@ def import_file(
     unless a dry run, commit with a batch for provenance. SpreadsheetError when the file cannot
     be read. `options` go to the importer as they are (ImportContext.options)."""
     importer = _importer(kind)
+    try:
+        return _import_file(importer, kind=kind, file_name=file_name, data=data, commit=commit, user=user, options=options)
+    except MemoryError:
+        # Whatever ran out of memory was inside one transaction (or wrote nothing at all).
+        raise SpreadsheetError(MEMORY_MESSAGE) from None
+
+
+def _import_file(
+    importer: Importer, *, kind: str, file_name: str, data: bytes, commit: bool, user: Any, options: dict[str, Any] | None
+) -> engine.RunResult:
     ext = check_upload(file_name, data, size_limit=0)
     layout = detect(read_sheets(data, ext), importer.columns)
     missing = missing_columns(importer, layout.column_map)

@@ -9,7 +9,7 @@ from collections import Counter
 import openpyxl
 import pytest
 
-from qiangji.core.spreadsheets import Checked, ImportContext, Importer, RowInvalid, columns, engine, safety, storage
+from qiangji.core.spreadsheets import Checked, ImportContext, Importer, RowInvalid, columns, engine, storage
 from qiangji.core.spreadsheets.header import data_rows, detect, match_columns
 from qiangji.core.spreadsheets.reader import read_sheets
 from qiangji.core.spreadsheets.safety import SpreadsheetError, check_upload
@@ -102,12 +102,12 @@ def test_size_entry_count_and_uncompressed_size_are_capped(settings, monkeypatch
         check_upload("大.xlsx", b"PK\x03\x04" + b"\x00" * (1024 * 1024), size_limit=0)
     assert excinfo.value.message == "文件已损坏，无法打开"
 
-    monkeypatch.setattr(safety, "MAX_ZIP_ENTRIES", 3)
+    settings.IMPORT_MAX_ZIP_ENTRIES = 3
     with pytest.raises(SpreadsheetError) as excinfo:
         check_upload("多.xlsx", xlsx([["姓名"]]))
     assert excinfo.value.message == "文件结构异常（内部条目过多），已拒绝"
 
-    monkeypatch.setattr(safety, "MAX_ZIP_ENTRIES", 2000)
+    settings.IMPORT_MAX_ZIP_ENTRIES = 2000
     settings.IMPORT_MAX_UNCOMPRESSED_BYTES = 200 * 1024
     bomb = with_zip_entry(xlsx([["姓名"]]), "xl/media/padding.bin", b"\x00" * (300 * 1024))
     assert len(bomb) < 50 * 1024
