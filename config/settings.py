@@ -251,6 +251,8 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSRF page explains the mechanism in English; ours says what to do, in Chinese.
+CSRF_FAILURE_VIEW = "qiangji.core.error_views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Notifications are e-mailed too only when a mail host is configured (DJANGO_EMAIL_HOST).
