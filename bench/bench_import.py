@@ -245,12 +245,14 @@ def measured(label: str, results: list, rows: int, profile: str | None):
 
 
 def empty_members() -> None:
-    from django.db import connection
+    from django.db import connection, transaction
 
-    from qiangji.core.models import ChangeRecord, ImportBatch
+    from qiangji.core.models import ChangeRecord, ImportBatch, append_only_maintenance
     from qiangji.members.models import Member
 
-    ChangeRecord.objects.all()._raw_delete(ChangeRecord.objects.db)
+    # History is append-only; a benchmark database is emptied through the operators' path.
+    with transaction.atomic(), append_only_maintenance(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(ChangeRecord._meta.db_table)}")
     ImportBatch.objects.all().delete()
     Member.objects.all()._raw_delete(Member.objects.db)
     if connection.vendor == "postgresql":

@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qiangji.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -179,7 +180,7 @@ QIANGJI_ADMIN_2FA = env_bool("QIANGJI_ADMIN_2FA", True)
 LOGIN_MAX_FAILURES = int(env("QIANGJI_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("QIANGJI_LOGIN_LOCKOUT_MINUTES", "15"))
 # A session ends 8 hours after login whatever happens (the absolute limit), and sooner after
-# QIANGJI_SESSION_IDLE_MINUTES without a request (core.middleware.IdleSessionMiddleware).
+# QIANGJI_SESSION_IDLE_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
 SESSION_COOKIE_AGE = int(env("QIANGJI_SESSION_HOURS", "8")) * 3600
 SESSION_IDLE_MINUTES = int(env("QIANGJI_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_HTTPONLY = True
