@@ -12,6 +12,13 @@ QIANGJI_ADMIN_2FA ?= 0
 
 .PHONY: run test checks install install-dev assets browser lint typecheck demo worker bench clean
 
+# The settings fail closed (no debug, no public keys: docs/security.md). The demo and the
+# developer's machine say explicitly that they are one; nothing else ever should.
+run demo worker: export DJANGO_DEBUG = 1
+run demo worker: export QIANGJI_DEMO = 1
+# The checks and the suite run on the test settings (config/settings_test.py: the same two switches).
+test typecheck: export DJANGO_SETTINGS_MODULE = config.settings_test
+
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip

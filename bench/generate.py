@@ -46,6 +46,12 @@ def ensure_postgres_database(url: str) -> None:
 def setup(url: str) -> None:
     """Point Django at the benchmark database before it is imported."""
     os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_DEBUG", "0")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
+    # Benchmark data is generated, never real: its keys are the benchmark's own (the settings
+    # refuse the public development keys outside a debug demo machine).
+    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
+    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     if url.startswith("sqlite:///"):

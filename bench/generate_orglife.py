@@ -127,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
     if not args.database_url:
         sys.exit("需要 --database-url（或环境变量 BENCH_DATABASE_URL）：会议与出席记录会被清空重建。")
     os.environ["DATABASE_URL"] = args.database_url
+    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
+    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
+    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     sys.path.insert(0, str(ROOT))
     import django

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -18,19 +19,65 @@ def env(name: str, default: str = "") -> str:
 
 
 def env_bool(name: str, default: bool = False) -> bool:
-    return env(name, "1" if default else "0").lower() in {"1", "true", "yes", "on"}
+    return env(name, "1" if default else "0").strip().lower() in {"1", "true", "yes", "on"}
 
 
-DEBUG = env_bool("DJANGO_DEBUG", True)
-# The development key is public; production must set DJANGO_SECRET_KEY (checked at start-up).
-SECRET_KEY = env("DJANGO_SECRET_KEY", "dev-insecure-qiangji-secret-key-change-me-in-production")
-ALLOWED_HOSTS = [h for h in env("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",") if h]
-CSRF_TRUSTED_ORIGINS = [o for o in env("DJANGO_CSRF_TRUSTED_ORIGINS").split(",") if o]
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
+
+# Fail closed: a server started with no configuration is a production server. The development
+# conveniences (debug pages, the public keys below) need two explicit switches, which `make run`,
+# `make demo` and the test settings (config/settings_test.py) turn on; docs/security.md.
+DEBUG = env_bool("DJANGO_DEBUG", False)
+DEMO = env_bool("QIANGJI_DEMO", False)
+
+# Published in this repository, so worthless as secrets: accepted only on a development or demo
+# machine (DJANGO_DEBUG=1 and QIANGJI_DEMO=1), refused everywhere else.
+DEV_SECRET_KEY = "dev-insecure-qiangji-secret-key-change-me-in-production"
+DEV_FIELD_KEY = "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmch"
+DEV_HASH_KEY = "dev-only-hash-key"
+DEV_KEYS_ALLOWED = DEBUG and DEMO
+
+
+def secret_env(name: str, dev_value: str) -> str:
+    """A key from the environment; only a development machine may fall back on the public value."""
+    value = env(name).strip()
+    if DEV_KEYS_ALLOWED:
+        return value or dev_value
+    if not value:
+        raise ImproperlyConfigured(
+            f"生产环境必须设置环境变量 {name}（见 README“生产部署与安全”）；"
+            "本机开发或演示请同时设置 DJANGO_DEBUG=1 与 QIANGJI_DEMO=1。"
+        )
+    if value == dev_value:
+        raise ImproperlyConfigured(f"环境变量 {name} 用的是代码库中公开的开发密钥，生产环境不能使用，请换成自己生成的密钥。")
+    return value
+
+
+# SECRET_KEY signs sessions and password-reset links.
+SECRET_KEY = secret_env("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 # Personal-data keys (RULES.md): one for AES-GCM encryption at rest, one for the keyed lookup
 # hash. Kept apart from SECRET_KEY so that rotating sessions never touches stored data.
-FIELD_ENCRYPTION_KEY = env("QIANGJI_FIELD_KEY", "ZGV2LW9ubHktZmllbGQta2V5LTMyLWJ5dGVzLWxvbmch")
-FIELD_HASH_KEY = env("QIANGJI_HASH_KEY", "dev-only-hash-key")
+FIELD_ENCRYPTION_KEY = secret_env("QIANGJI_FIELD_KEY", DEV_FIELD_KEY)
+FIELD_HASH_KEY = secret_env("QIANGJI_HASH_KEY", DEV_HASH_KEY)
+
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
+CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
+
+# HTTPS (docs/security.md). Secure by default once DEBUG is off; a server that really has no TLS
+# in front of it must say so variable by variable.
+SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_HSTS_SECONDS = int(env("DJANGO_HSTS_SECONDS", "0" if DEBUG else str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
+# Only a reverse proxy that sets (and strips from clients) this header may vouch for HTTPS,
+# e.g. DJANGO_SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto; empty: the connection itself decides.
+_proxy_ssl_header = env("DJANGO_SECURE_PROXY_SSL_HEADER").strip()
+SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https") if _proxy_ssl_header else None
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDR networks, comma-separated):
+# the client address of audit rows, login attempts and public rate limits (core.clientip).
+QIANGJI_TRUSTED_PROXIES = env_list("QIANGJI_TRUSTED_PROXIES")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -74,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "qiangji.core.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -131,10 +179,16 @@ PASSWORD_MAX_AGE_DAYS = int(env("QIANGJI_PASSWORD_MAX_AGE_DAYS", "90"))
 QIANGJI_ADMIN_2FA = env_bool("QIANGJI_ADMIN_2FA", True)
 LOGIN_MAX_FAILURES = int(env("QIANGJI_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(env("QIANGJI_LOGIN_LOCKOUT_MINUTES", "15"))
-SESSION_COOKIE_AGE = 8 * 3600
+# A session ends 8 hours after login whatever happens (the absolute limit), and sooner after
+# QIANGJI_SESSION_IDLE_MINUTES without a request (core.middleware.SessionTimeoutMiddleware).
+SESSION_COOKIE_AGE = int(env("QIANGJI_SESSION_HOURS", "8")) * 3600
+SESSION_IDLE_MINUTES = int(env("QIANGJI_SESSION_IDLE_MINUTES", "30"))
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# API tokens die this many days after they were issued (and at once with a password change or a
+# deactivated account).
+API_TOKEN_DAYS = int(env("QIANGJI_API_TOKEN_DAYS", "90"))
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -212,6 +266,8 @@ CONTENT_SECURITY_POLICY = {
 }
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Django's own CSRF page explains the mechanism in English; ours says what to do, in Chinese.
+CSRF_FAILURE_VIEW = "qiangji.core.error_views.csrf_failure"
 SECURE_REFERRER_POLICY = "same-origin"
 
 # Notifications are e-mailed too only when a mail host is configured (DJANGO_EMAIL_HOST).
@@ -232,6 +288,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", "WARNING")},
 }
-
-if not DEBUG and SECRET_KEY.startswith("dev-insecure"):
-    raise RuntimeError("DJANGO_SECRET_KEY must be set when DJANGO_DEBUG is off")

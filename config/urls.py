@@ -30,3 +30,9 @@ urlpatterns = [
 ]
 admin.site.site_header = "强基 · 运维后台"
 admin.site.site_title = "强基运维后台"
+
+# Chinese, plain, nothing of the inside; JSON under /api/ (qiangji.core.error_views).
+handler400 = "qiangji.core.error_views.bad_request"
+handler403 = "qiangji.core.error_views.permission_denied"
+handler404 = "qiangji.core.error_views.page_not_found"
+handler500 = "qiangji.core.error_views.server_error"

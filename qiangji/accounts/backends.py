@@ -6,7 +6,7 @@ from django.http import HttpRequest
 
 from qiangji.accounts import second_factor
 from qiangji.accounts.services import login_attempt_record, login_locked_until
-from qiangji.core.audit import client_ip
+from qiangji.core.clientip import client_ip
 
 
 class AccountLocked(PermissionDenied):

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 
 from qiangji.core.access import ROLE_LABELS, SECRETARY, TOWN_ADMIN, VISITOR, get_scope
 from qiangji.core.crypto import EncryptedTextField
@@ -77,17 +78,26 @@ class RoleGrant(models.Model):
 
 class ApiTokenQuerySet(models.QuerySet):
     def active(self) -> "ApiTokenQuerySet":
-        return self.filter(revoked_at__isnull=True)
+        """Neither revoked nor expired (a password change is checked per token: `usable`)."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
 
 
 class ApiToken(models.Model):
-    """A bearer token for scripts and apps; only its SHA-256 is stored."""
+    """A bearer token for scripts and apps; only its SHA-256 is stored.
+
+    It dies when revoked, QIANGJI_API_TOKEN_DAYS after issue (`expires_at`), when its owner's
+    password changes (`password_fingerprint` no longer matches) or the account is deactivated.
+    """
 
     user = models.ForeignKey(User, related_name="api_tokens", on_delete=models.CASCADE)
     name = models.CharField("用途", max_length=60)
     prefix = models.CharField("前缀", max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    expires_at = models.DateTimeField("到期时间", null=True)
+    # The owner's session hash when the token was issued (an HMAC of the password hash): the
+    # password changes, the fingerprint no longer matches, the token is dead like the sessions.
+    password_fingerprint = models.CharField(max_length=128, blank=True, editable=False)
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
@@ -107,6 +117,34 @@ class ApiToken(models.Model):
     @staticmethod
     def new_key() -> str:
         return "qj_" + secrets.token_urlsafe(32)
+
+    @staticmethod
+    def fingerprint(user: User) -> str:
+        return user.get_session_auth_hash()
+
+    @property
+    def expired(self) -> bool:
+        return self.expires_at is None or self.expires_at <= timezone.now()
+
+    @property
+    def password_changed(self) -> bool:
+        return not self.password_fingerprint or not constant_time_compare(self.password_fingerprint, self.fingerprint(self.user))
+
+    @property
+    def usable(self) -> bool:
+        return self.revoked_at is None and not self.expired and self.user.is_active and not self.password_changed
+
+    @property
+    def state_label(self) -> str:
+        if self.revoked_at is not None:
+            return "已吊销"
+        if self.expired:
+            return "已过期"
+        if self.password_changed:
+            return "已失效（密码已修改）"
+        if not self.user.is_active:
+            return "已失效（账号已停用）"
+        return "有效"
 
 
 class LoginAttempt(models.Model):

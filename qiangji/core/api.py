@@ -5,23 +5,37 @@ The routers validate with the same Django forms as the pages; `form_data` turns 
 into `FormInvalid`, which `install_error_handlers` answers with 422.
 """
 
+import logging
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from qiangji.core.error_views import FORBIDDEN_MESSAGE, NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE
 from qiangji.core.errors import DomainError
+
+logger = logging.getLogger("django.request")
 
 NON_FIELD = "__all__"
 INVALID_MESSAGE = "提交的数据有误，请按提示修改。"
 UNAUTHENTICATED_MESSAGE = "请先登录，或在请求头中提供有效的接口令牌（Authorization: Bearer 令牌）。"
-NOT_FOUND_MESSAGE = "对象不存在，或您无权访问。"
 BAD_BODY_MESSAGE = "请求体无法解析，应为 JSON 格式。"
+# What an HttpError without a Chinese message of ours says (ninja's own are English).
+STATUS_MESSAGES = {
+    400: BAD_BODY_MESSAGE,
+    403: FORBIDDEN_MESSAGE,
+    404: NOT_FOUND_MESSAGE,
+    405: "不支持该请求方法。",
+    429: "请求过于频繁，请稍后再试。",
+}
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 
 class ErrorOut(Schema):
@@ -127,13 +141,26 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        # ninja's only own 400 is a body it cannot parse; its message is English.
-        message = BAD_BODY_MESSAGE if exc.status_code == 400 else exc.message
+        # ninja's only own 400 is a body it cannot parse; its messages are English, ours Chinese.
+        message = exc.message
+        if exc.status_code == 400 or not _CHINESE.search(str(message)):
+            message = STATUS_MESSAGES.get(exc.status_code, INVALID_MESSAGE if exc.status_code < 500 else SERVER_ERROR_MESSAGE)
         return respond(request, exc.status_code, {"detail": message})
 
     @api.exception_handler(PermissionDenied)
     def forbidden(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return respond(request, 403, {"detail": str(exc) or "您没有执行此操作的权限。"})
+        # The services' refusals are written for the user; anything else (English) is not shown.
+        message = str(exc)
+        return respond(request, 403, {"detail": message if _CHINESE.search(message) else FORBIDDEN_MESSAGE})
+
+    @api.exception_handler(Exception)
+    def server_error(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # ninja's default answers a traceback under DEBUG and HTML otherwise. The log and the
+        # signal keep what Django does for a page (the traceback in the log; the test client
+        # re-raises it unless told not to); the caller learns only that it failed.
+        logger.error("Internal Server Error: %s", request.path, exc_info=exc, extra={"status_code": 500, "request": request})
+        got_request_exception.send(sender=None, request=request)
+        return respond(request, 500, {"detail": SERVER_ERROR_MESSAGE})
 
     @api.exception_handler(Http404)
     def not_found(request: HttpRequest, exc: Http404) -> HttpResponse:

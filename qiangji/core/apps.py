@@ -5,3 +5,11 @@ class CoreConfig(AppConfig):
     name = "qiangji.core"
     label = "core"
     verbose_name = "公共机制"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from qiangji.core.middleware import session_started
+
+        # The session's clocks start with the login itself, not with the next request.
+        user_logged_in.connect(session_started, dispatch_uid="qiangji.core.session_started")

@@ -5,13 +5,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from qiangji.core.clientip import client_ip
 from qiangji.core.models import AuditEvent
-
-
-def client_ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
 
 
 def audit(

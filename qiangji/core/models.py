@@ -3,27 +3,90 @@
 No domain models live here; these rows describe what happened to the domain models.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.crypto import EncryptedTextField
 
 
 class AppendOnlyQuerySet(models.QuerySet):
+    """Rows are added, never changed or removed through the ORM (RULES.md: audit records).
+
+    On PostgreSQL a trigger refuses UPDATE and DELETE from any SQL as well (migration
+    core/0006); the one way around both is `append_only_maintenance` (docs/security.md).
+    """
+
     def update(self, **kwargs):
-        raise PermissionError("审计记录不可修改")
+        raise PermissionError(f"{self.model.append_only_label}不可修改")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise PermissionError(f"{self.model.append_only_label}不可修改")
 
     def delete(self):
-        raise PermissionError("审计记录不可删除")
+        raise PermissionError(f"{self.model.append_only_label}不可删除")
+
+    def _raw_delete(self, using):
+        raise PermissionError(f"{self.model.append_only_label}不可删除")
 
 
-class AuditEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A row that, once written, is neither saved again nor deleted (see AppendOnlyQuerySet)."""
+
+    class Meta:
+        abstract = True
+
+    append_only_label = "记录"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not self._state.adding:
+            raise PermissionError(f"{self.append_only_label}不可修改")
+        # Never Django's UPDATE-or-INSERT: a new object carrying an existing key fails on the
+        # primary key instead of overwriting that row.
+        kwargs["force_insert"] = True
+        kwargs.pop("force_update", None)
+        kwargs.pop("update_fields", None)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError(f"{self.append_only_label}不可删除")
+
+
+# The tables the trigger guards, and the session setting that lets one maintenance transaction
+# (the demo's reset, a retention purge by an operator) through it.
+APPEND_ONLY_TABLES = ("core_auditevent", "core_changerecord")
+MAINTENANCE_SETTING = "qiangji.append_only_maintenance"
+
+
+@contextmanager
+def append_only_maintenance() -> Iterator[None]:
+    """Inside an atomic block: raw SQL may update or delete audit and history rows on PostgreSQL.
+
+    For the demo town's reset and an operator's retention purge only; the ORM still refuses.
+    SET LOCAL ends with the transaction, so nothing outlives the block's commit or rollback.
+    """
+    if not connection.in_atomic_block:
+        raise RuntimeError("append_only_maintenance() must run inside transaction.atomic()")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config(%s, 'on', true)", [MAINTENANCE_SETTING])
+    try:
+        yield
+    finally:
+        if connection.vendor == "postgresql" and not connection.needs_rollback:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config(%s, 'off', true)", [MAINTENANCE_SETTING])
+
+
+class AuditEvent(AppendOnlyModel):
     """One read of unmasked personal data, one export, or one security event; never edited.
 
-    RULES.md: audit records cannot be edited from the application, so save() refuses updates and
-    the queryset refuses bulk update/delete.
+    RULES.md: audit records cannot be edited from the application (AppendOnlyModel), nor by SQL on
+    PostgreSQL (a trigger). Kept at least 6 months (等保三级; docs/security.md "Audit retention").
     """
 
     class Action(models.TextChoices):
@@ -35,6 +98,8 @@ class AuditEvent(models.Model):
         LOCKED = "locked", "账号锁定"
         TOKEN = "token", "令牌管理"
         ACCOUNT = "account", "账号管理"
+
+    append_only_label = "审计记录"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT)
@@ -57,16 +122,8 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("审计记录不可修改")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise PermissionError("审计记录不可删除")
-
-
-class ChangeRecord(models.Model):
+class ChangeRecord(AppendOnlyModel):
     """Who changed which member or organization, when, how and what before/after.
 
     Written by the services themselves (bulk paths included), never by signals, so an import
@@ -86,6 +143,8 @@ class ChangeRecord(models.Model):
         IMPORT = "import", "表格导入"
         COMMAND = "command", "命令"
         SYSTEM = "system", "系统"
+
+    append_only_label = "变更记录"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL)
@@ -107,11 +166,6 @@ class ChangeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.object_repr} {self.get_action_display()}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise PermissionError("变更记录不可修改")
-        super().save(*args, **kwargs)
 
 
 class ImportBatchQuerySet(models.QuerySet):

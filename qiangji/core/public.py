@@ -12,7 +12,7 @@ from typing import Any, NamedTuple
 from django import forms
 from django.http import HttpRequest
 
-from qiangji.core.audit import client_ip
+from qiangji.core.clientip import client_ip
 from qiangji.core.crypto import keyed_hash
 from qiangji.core.errors import DomainError, RateLimited
 

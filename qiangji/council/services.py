@@ -78,6 +78,7 @@ def opinion_submit(
     if client_key:
         refuse_over_hourly_limit(
             Opinion.objects.filter(client_key=client_key),
+            client_key=client_key,
             now=now,
             limit=settings.COUNCIL_OPINIONS_PER_HOUR,
             message="提交过于频繁，请一小时后再试",

@@ -9,9 +9,9 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 
-from qiangji.core.models import ChangeRecord
+from qiangji.core.models import ChangeRecord, append_only_maintenance
 from qiangji.demo.ledger_texts import PLAN_ANALYSIS, PLAN_GOALS, PLAN_ITEMS, PLAN_PROGRESS
 from qiangji.ledger import services as s
 from qiangji.ledger.models import Grade, GradeLevel, RectificationPlan
@@ -53,7 +53,7 @@ def _back_date_history(model: Any, times: dict[int, dt.datetime]) -> None:
     """History rows are append-only for the application: the demo moves its own with plain SQL."""
     table = connection.ops.quote_name(ChangeRecord._meta.db_table)
     content_type = ContentType.objects.get_for_model(model)
-    with connection.cursor() as cursor:
+    with transaction.atomic(), append_only_maintenance(), connection.cursor() as cursor:
         for pk, when in times.items():
             cursor.execute(
                 f"UPDATE {table} SET at = %s WHERE content_type_id = %s AND object_id = %s", [when, content_type.pk, pk]

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from qiangji.accounts.models import LoginAttempt, RoleGrant, User
 from qiangji.core.history import change_record
-from qiangji.core.models import ChangeRecord
+from qiangji.core.models import ChangeRecord, append_only_maintenance
 from qiangji.demo import names
 from qiangji.demo.campaign import CampaignResult, reset_campaign, seed_campaign
 from qiangji.demo.council_red import CouncilRedResult, reset_council_red, seed_council_red
@@ -275,6 +275,13 @@ def _reset_life(root: Organization) -> None:
 @transaction.atomic
 def reset_town() -> None:
     """Remove everything seed_town wrote. Demo accounts stay (audit records point at them) but lose their grants."""
+    # The town's own history rows go with it: the one sanctioned path through the append-only
+    # guard (docs/security.md), which also lets deleted batches and accounts detach from history.
+    with append_only_maintenance():
+        _reset_town()
+
+
+def _reset_town() -> None:
     root = demo_root()
     reset_campaign()  # its register and tasks hold villages, grids and organizations
     if root is not None:

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from qiangji.accounts.models import ApiToken
@@ -34,7 +35,15 @@ def test_create_a_token_see_it_once_and_revoke_it(page, users):
     assert (token.name, token.key_hash, token.revoked_at) == ("数据同步脚本", ApiToken.hash_key(key), None)
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name="数据同步脚本"))
     expect(row.get_by_role("cell")).to_have_text(
-        ["数据同步脚本", f"{token.prefix}…", re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"), "—", "有效", "吊销"]
+        [
+            "数据同步脚本",
+            f"{token.prefix}…",
+            re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d"),
+            timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M"),
+            "—",
+            "有效",
+            "吊销",
+        ]
     )
     expect(page.get_by_label("用途")).to_have_value("")
 

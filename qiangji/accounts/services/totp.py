@@ -10,7 +10,7 @@ from qiangji.accounts import totp
 from qiangji.accounts.models import TotpDevice, User
 from qiangji.accounts.services.events import account_event
 from qiangji.accounts.services.login import login_attempt_record
-from qiangji.core.audit import client_ip
+from qiangji.core.clientip import client_ip
 from qiangji.core.errors import DomainError
 
 WRONG_CODE = "验证码不正确，请核对手机时间后重新输入"

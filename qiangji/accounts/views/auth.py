@@ -1,5 +1,6 @@
 """Signing in and out, changing one's own password, one's own API tokens."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -54,8 +55,9 @@ def tokens(request: HttpRequest) -> HttpResponse:
         request.session["qj_new_token"] = key
         return redirect("accounts:tokens")
     new_key = request.session.pop("qj_new_token", None)
-    items = ApiToken.objects.filter(user=request.user)
-    return render(request, "accounts/tokens.html", {"form": form, "tokens": items, "new_key": new_key})
+    items = ApiToken.objects.filter(user=request.user).select_related("user")
+    context = {"form": form, "tokens": items, "new_key": new_key, "token_days": settings.API_TOKEN_DAYS}
+    return render(request, "accounts/tokens.html", context)
 
 
 @login_required

@@ -169,6 +169,7 @@ def voice_post(
         raise DomainError("留言的载体不存在", field="carrier")
     refuse_over_hourly_limit(
         VoiceMessage.objects.filter(client_key=client_key),
+        client_key=client_key,
         now=now,
         limit=settings.CAMPAIGN_VOICE_PER_HOUR,
         message="留言过于频繁，请一小时后再试",

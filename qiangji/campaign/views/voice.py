@@ -33,7 +33,7 @@ from qiangji.campaign.services.voice import (
     voice_title,
     voice_to_problem,
 )
-from qiangji.core.audit import client_ip
+from qiangji.core.clientip import client_ip
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
 from qiangji.core.public import public_submit

@@ -28,6 +28,7 @@ def public_report_submit(*, data: Mapping[str, Any], client_hash: str, now: dt.d
     if client_hash:
         refuse_over_hourly_limit(
             PublicReport.objects.filter(client_hash=client_hash),
+            client_key=client_hash,
             now=now,
             limit=settings.LEDGER_PUBLIC_REPORTS_PER_HOUR,
             message="提交过于频繁，请一小时后再试",

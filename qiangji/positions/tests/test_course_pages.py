@@ -1,6 +1,7 @@
 """Course catalogue, quarterly batches, the delivery matrix and recording a course held with its
 attendance; the hours then show on the trainings hours pages, once."""
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -132,7 +133,7 @@ def test_batch_matrix_query_count(batch, users, client_as, django_assert_num_que
         client.get(f"/positions/batches/{batch.pk}/")
 
 
-@pytest.mark.parametrize("role,status", [("secretary_b", 403), ("liaison", 403), ("member", 404), ("visitor", 404)])
+@pytest.mark.parametrize("role,status", [("secretary_b", 404), ("liaison", 404), ("member", 404), ("visitor", 404)])
 def test_recording_denied_nothing_changed(batch, places, courses, villagers, users, client_as, role, status):
     url = f"/positions/batches/{batch.pk}/record/{courses[0].pk}/{places['site'].pk}/"
     assert client_as(users[role]).get(url).status_code == status
@@ -152,3 +153,19 @@ def test_recording_bad_input_nothing_changed(batch, places, courses, villagers, 
     # A position outside the batch is not a cell of it.
     assert client.get(f"/positions/batches/{batch.pk}/record/{courses[0].pk}/{places['point'].pk}/").status_code == 404
     assert CourseDelivery.objects.count() == 0 and Attendance.objects.count() == 0
+
+
+def test_another_organizations_delivery_is_answered_like_a_missing_one(batch, places, courses, users, client_as):
+    """404 alike (docs/security.md): secretary_b learns nothing from the id of secretary_a's position."""
+    client = client_as(users["secretary_b"])
+    theirs = f"/positions/batches/{batch.pk}/record/{courses[0].pk}/{places['site'].pk}/"
+    missing = f"/positions/batches/{batch.pk}/record/{courses[0].pk}/999999/"
+    answers = [client.get(theirs), client.get(missing), client.post(theirs, {"held_on": "2026-05-20"})]
+    assert [r.status_code for r in answers] == [404, 404, 404]
+
+    # Byte for byte, but for the per-response CSRF token and CSP nonce.
+    def plain(response):
+        return re.sub(r'(X-CSRFToken": "|value="|nonce=")[A-Za-z0-9+/=_-]{16,}', r"\1…", response.content.decode())
+
+    assert plain(answers[0]) == plain(answers[1])
+    assert CourseDelivery.objects.count() == 0

@@ -140,10 +140,10 @@ def delivery_record(request: HttpRequest, pk: int, course_pk: int, position_pk: 
     batch = get_batch(request.user, pk)
     course = batch.courses.filter(pk=course_pk).first()
     position = batch.positions.select_related("organization").filter(pk=position_pk).first()
-    if course is None or position is None:
+    # Another organization's position answers like a missing one: the recording page (with its
+    # attendance sheet of that organization's members) must not tell which ids exist.
+    if course is None or position is None or not may_edit_position(request.user, position):
         raise Http404
-    if not may_edit_position(request.user, position):
-        raise PermissionDenied("您无权登记该阵地的开课情况")
     delivery = CourseDelivery.objects.filter(batch=batch, course=course, position=position).first()
     sheet = attendance_sheet(user=request.user, position=position, delivery=delivery)
     members = [m for m, _ in sheet]
