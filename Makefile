@@ -17,7 +17,7 @@ QIANGJI_ADMIN_2FA ?= 0
 run demo worker: export DJANGO_DEBUG = 1
 run demo worker: export QIANGJI_DEMO = 1
 # The checks and the suite run on the test settings (config/settings_test.py: the same two switches).
-test typecheck: export DJANGO_SETTINGS_MODULE = config.settings_test
+test checks typecheck: export DJANGO_SETTINGS_MODULE = config.settings_test
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
