@@ -19,8 +19,8 @@ class RateLimited(DomainError):
     """Too many submissions from one client of a public page in the last hour (pages answer 429)."""
 
 
-def refuse_over_hourly_limit(recent: Any, *, now: dt.datetime, limit: int, message: str) -> None:
-    """The public pages' one rate rule: `recent` (the client's own rows, with `created_at`) may
+def refuse_over_hourly_limit(recent: Any, *, now: dt.datetime, limit: int, message: str, field: str = "created_at") -> None:
+    """The one hourly rate rule: `recent` (the client's or user's own rows, dated by `field`) may
     hold at most `limit - 1` rows of the last hour before this one."""
-    if recent.filter(created_at__gte=now - dt.timedelta(hours=1)).count() >= limit:
+    if recent.filter(**{f"{field}__gte": now - dt.timedelta(hours=1)}).count() >= limit:
         raise RateLimited(message)

@@ -35,6 +35,8 @@ class AuditEvent(models.Model):
         LOCKED = "locked", "账号锁定"
         TOKEN = "token", "令牌管理"
         ACCOUNT = "account", "账号管理"
+        # A registration gave an ID number that belongs to someone the user may not see.
+        ID_PROBE = "id_probe", "身份证号查重命中范围外人员"
 
     at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.PROTECT)

@@ -10,14 +10,21 @@ copy protected like the field itself, so every such copy goes through the functi
 - `seal` / `unseal` encrypt a copy at rest (the field's own AES-GCM scheme, "g1:" prefix);
   `PersonalJSONField` does it for the personal keys of a JSON column transparently.
 - `shown` masks a copy on read unless the caller has been through the field's audited reveal.
+- `refuse_probing` / `record_probe`: a lookup by keyed hash that hits someone outside the user's
+  scope is audited and rate-limited.
 """
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 
+from qiangji.core.access import get_scope
 from qiangji.core.crypto import decrypt, encrypt, mask_address, mask_id_number, mask_phone
+from qiangji.core.errors import RateLimited
 
 PHONE = "phone"
 ID_NUMBER = "id_number"
@@ -122,3 +129,46 @@ class PersonalJSONField(models.JSONField):
 
     def get_prep_value(self, value: Any) -> Any:
         return super().get_prep_value(seal_payload(value, self.keys_of))
+
+
+# Looking a personal value up by its keyed hash answers "someone has it" even for people the
+# user may not see: each such hit is audit-logged, and a user with too many in the last hour
+# gets no further answers (over the limit every check is refused, hit or not, so the refusal
+# itself says nothing).
+PROBE_LIMIT_PER_HOUR = 5
+PROBE_REFUSED = "一小时内多次填写了已在其他党组织登记的身份证号，暂停查重一小时；如需转入党员，请联系镇党委核实后办理组织关系转接"
+
+
+def _probes(user: Any) -> int:
+    """The user's hits of the last hour, counted once per request (an import checks many rows):
+    kept beside the user's scope, which is resolved once per request too."""
+    from qiangji.core.models import AuditEvent
+
+    cache = get_scope(user).extra
+    if "personal_probes" not in cache:
+        since = timezone.now() - dt.timedelta(hours=1)
+        cache["personal_probes"] = AuditEvent.objects.filter(user=user, action=AuditEvent.Action.ID_PROBE, at__gte=since).count()
+    return cache["personal_probes"]
+
+
+def refuse_probing(user: Any) -> None:
+    """RateLimited once `user` had PROBE_LIMIT_PER_HOUR hits outside their scope this hour."""
+    limit = getattr(settings, "PERSONAL_PROBE_LIMIT_PER_HOUR", PROBE_LIMIT_PER_HOUR)
+    if getattr(user, "is_authenticated", False) and _probes(user) >= limit:
+        raise RateLimited(PROBE_REFUSED)
+
+
+def record_probe(user: Any, *, model: Any, pk: int, field: str) -> None:
+    """Audit one hit on a record outside the user's scope (which record, for the auditor only)."""
+    from qiangji.core.audit import audit
+    from qiangji.core.models import AuditEvent
+
+    audit(
+        user=user,
+        action=AuditEvent.Action.ID_PROBE,
+        object_type=_label(model),
+        fields=[field],
+        detail={"id": pk},
+    )
+    if getattr(user, "is_authenticated", False):
+        get_scope(user).extra["personal_probes"] = _probes(user) + 1
