@@ -167,8 +167,8 @@ def record_probe(user: Any, *, model: Any, pk: int, field: str) -> None:
         user=user,
         action=AuditEvent.Action.ID_PROBE,
         object_type=_label(model),
+        object_id=pk,
         fields=[field],
-        detail={"id": pk},
     )
     if getattr(user, "is_authenticated", False):
         get_scope(user).extra["personal_probes"] = _probes(user) + 1
