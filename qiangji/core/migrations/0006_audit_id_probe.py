@@ -4,15 +4,28 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_import_batch_options'),
+        ("core", "0005_import_batch_options"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='auditevent',
-            name='action',
-            field=models.CharField(choices=[('reveal', '查看完整个人信息'), ('export', '导出'), ('import', '导入'), ('login', '登录'), ('login_failed', '登录失败'), ('locked', '账号锁定'), ('token', '令牌管理'), ('account', '账号管理'), ('id_probe', '身份证号查重命中范围外人员')], max_length=20, verbose_name='动作'),
+            model_name="auditevent",
+            name="action",
+            field=models.CharField(
+                choices=[
+                    ("reveal", "查看完整个人信息"),
+                    ("export", "导出"),
+                    ("import", "导入"),
+                    ("login", "登录"),
+                    ("login_failed", "登录失败"),
+                    ("locked", "账号锁定"),
+                    ("token", "令牌管理"),
+                    ("account", "账号管理"),
+                    ("id_probe", "身份证号查重命中范围外人员"),
+                ],
+                max_length=20,
+                verbose_name="动作",
+            ),
         ),
     ]
