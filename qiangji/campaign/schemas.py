@@ -138,12 +138,14 @@ class EntityChangeOut(Schema):
     note: str
 
     @classmethod
-    def of(cls, change: EntityChange, labels: dict[str, str]) -> "EntityChangeOut":
+    def of(cls, change: EntityChange, labels: dict[str, str], *, unmasked: bool) -> "EntityChangeOut":
+        """`unmasked` only where the entity's phone itself is given in full (and audit-logged)."""
+        old, new = change.shown_pair(revealed=unmasked)
         return cls(
             field=change.field,
             field_label=labels.get(change.field, change.field),
-            old=change.old,
-            new=change.new,
+            old=old,
+            new=new,
             batch=change.batch_id,
             visit=change.visit_id,
             by=str(change.by) if change.by_id else "",

@@ -9,6 +9,7 @@ import base64
 import hashlib
 import hmac
 import os
+import re
 from functools import lru_cache
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -89,3 +90,24 @@ def mask_address(value: str) -> str:
     if not value:
         return ""
     return value[:6] + "****" if len(value) > 6 else value[:2] + "****"
+
+
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+_ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9A-Za-z])")
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
+def is_id_number(value: str) -> bool:
+    """An 18-character ID number whose last character checks the first 17 (GB 11643)."""
+    if len(value) != 18 or not value[:17].isdigit():
+        return False
+    check = "10X98765432"[sum(int(c) * w for c, w in zip(value[:17], _ID_WEIGHTS, strict=True)) % 11]
+    return value[17].upper() == check
+
+
+def mask_in_text(text: str) -> str:
+    """Free text (a notice, a log line) with every mobile and ID number in it masked."""
+    if not text:
+        return text
+    text = _ID_NUMBER.sub(lambda m: mask_id_number(m.group()) if is_id_number(m.group()) else m.group(), text)
+    return _MOBILE.sub(lambda m: mask_phone(m.group()), text)

@@ -1,7 +1,7 @@
 """Before/after snapshots written by services into ChangeRecord (no signals).
 
-A model opts in by listing `HISTORY_FIELDS`; `SENSITIVE_MASKS` maps a field to the mask applied
-before the value is written to history.
+A model opts in by listing `HISTORY_FIELDS`; its personal fields (core.personal.PERSONAL_FIELDS)
+are masked before the value is written to history, which keeps no clear copy to reveal.
 """
 
 import datetime as dt
@@ -12,6 +12,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
 from qiangji.core.models import ChangeRecord
+from qiangji.core.personal import masks_for
 
 
 def _plain(value: Any) -> Any:
@@ -24,7 +25,7 @@ def _plain(value: Any) -> Any:
 
 def snapshot(instance: models.Model) -> dict[str, Any]:
     """The instance's history fields as JSON-ready values, sensitive ones masked."""
-    masks = getattr(instance, "SENSITIVE_MASKS", {})
+    masks = masks_for(instance)
     data: dict[str, Any] = {}
     for name in instance.HISTORY_FIELDS:  # type: ignore[attr-defined]
         field = instance._meta.get_field(name)

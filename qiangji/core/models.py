@@ -98,6 +98,8 @@ class AuditEvent(AppendOnlyModel):
         LOCKED = "locked", "账号锁定"
         TOKEN = "token", "令牌管理"
         ACCOUNT = "account", "账号管理"
+        # A registration gave an ID number that belongs to someone the user may not see.
+        ID_PROBE = "id_probe", "身份证号查重命中范围外人员"
 
     append_only_label = "审计记录"
 

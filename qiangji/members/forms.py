@@ -8,6 +8,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from qiangji.core.crypto import keyed_hash
+from qiangji.core.errors import RateLimited
+from qiangji.core.personal import record_probe, refuse_probing
 from qiangji.core.text import clean_text
 from qiangji.core.validators import id_birth_date, id_gender, normalize_id_number, normalize_phone
 from qiangji.members.models import Member
@@ -109,17 +111,26 @@ class MemberForm(forms.Form):
 
     def clean_id_number(self) -> str:
         value = normalize_id_number(self.cleaned_data["id_number"])
+        digest = keyed_hash(value)
+        if self.instance is not None and digest == self.instance.id_number_hash:
+            return value
+        try:
+            refuse_probing(self.user)
+        except RateLimited as error:
+            raise ValidationError(error.message) from None
         if self.id_hashes is not None:
-            owner = self.id_hashes.get(keyed_hash(value))
-            taken = owner is not None and (self.instance is None or owner != self.instance.pk)
+            owner = self.id_hashes.get(digest)
         else:
-            others = Member.objects.filter(id_number_hash=keyed_hash(value))
-            if self.instance is not None:
-                others = others.exclude(pk=self.instance.pk)
-            taken = others.exists()
-        if taken:
-            raise ValidationError("该身份证号已登记为其他党员")
-        return value
+            owner = Member.objects.filter(id_number_hash=digest).values_list("pk", flat=True).first()
+        if owner is None or (self.instance is not None and owner == self.instance.pk):
+            return value
+        # The answer never says where the number is registered; a hit outside what the user may
+        # see is audited and counts towards the hourly limit (no probing for people elsewhere).
+        # (A command's import, with no user, sees everyone.)
+        user_bound = getattr(self.user, "is_authenticated", False)
+        if user_bound and not Member.objects.for_user(self.user).filter(pk=owner).exists():
+            record_probe(self.user, model=Member, pk=owner, field="id_number")
+        raise ValidationError("该身份证号已登记为其他党员")
 
     def clean_phone(self) -> str:
         value = self.cleaned_data.get("phone") or ""

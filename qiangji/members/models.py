@@ -7,6 +7,7 @@ from django.db.models import Q
 
 from qiangji.core.access import Action, Scope, ScopedQuerySet
 from qiangji.core.crypto import EncryptedTextField, keyed_hash, mask_address, mask_id_number, mask_phone
+from qiangji.core.personal import masks_for
 from qiangji.core.validators import normalize_id_number
 
 
@@ -75,7 +76,7 @@ class Member(models.Model):
         "is_frail",
         "is_mobile",
     )
-    SENSITIVE_MASKS = {"id_number": mask_id_number, "phone": mask_phone, "address": mask_address}
+    SENSITIVE_MASKS = masks_for("members.Member")
     SENSITIVE_FIELDS = tuple(SENSITIVE_MASKS)
 
     name = models.CharField("姓名", max_length=50, db_index=True)

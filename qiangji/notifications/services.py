@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from qiangji.core.crypto import mask_in_text
 from qiangji.notifications.models import Notification
 
 
@@ -26,6 +27,9 @@ def notification_send(
     e-mail is configured, the new notifications are e-mailed by a task after commit.
     """
     users = {u.pk: u for u in recipients if u is not None and u.is_active}
+    # A notice reaches people who may not see a phone or an ID number in full, and may go out by
+    # e-mail: whatever text it quotes is masked.
+    title, body = mask_in_text(title), mask_in_text(body)
     if key:
         already = set(Notification.objects.filter(key=key, recipient_id__in=users).values_list("recipient_id", flat=True))
     else:

@@ -74,7 +74,7 @@ def _detail(request: HttpRequest, entity: Entity) -> dict[str, Any]:
         _log_unmasked(request, [entity], entity)
     return {
         **EntityOut.fields_of(entity, unmasked=unmasked),
-        "history": [EntityChangeOut.of(c, FIELD_LABELS) for c in entity_history(entity)],
+        "history": [EntityChangeOut.of(c, FIELD_LABELS, unmasked=unmasked) for c in entity_history(entity)],
         "service_cards": [c.number for c in entity_cards(entity)],
     }
 

@@ -18,7 +18,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 from pydantic import Field
 
-from qiangji.campaign.models import ChecklistItem, Visit, VisitTask
+from qiangji.campaign.models import ChecklistItem, Entity, Visit, VisitTask
 from qiangji.campaign.selectors import get_task_for_user, get_visit_for_user
 from qiangji.campaign.selectors_tasks import (
     STATUS_CHOICES,
@@ -31,9 +31,9 @@ from qiangji.campaign.selectors_tasks import (
 from qiangji.campaign.services.visits import is_first_visit, visit_resubmit, visit_review, visit_submit
 from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, paginate
 from qiangji.core.audit import audit
-from qiangji.core.crypto import mask_phone
 from qiangji.core.errors import DomainError
 from qiangji.core.models import AuditEvent
+from qiangji.core.personal import shown_payload
 
 router = Router(tags=["新连心攻坚"])
 
@@ -153,10 +153,9 @@ class VisitOut(Schema):
     events: list[EventOut]
 
     @classmethod
-    def of(cls, visit: Visit, user: Any) -> "VisitOut":
-        facts = dict(visit.facts)
-        if "phone" in facts and not can_visit_grid(user, visit.task.grid_id):
-            facts["phone"] = mask_phone(facts["phone"])
+    def of(cls, visit: Visit, user: Any, *, revealed: bool = False) -> "VisitOut":
+        """Personal facts masked unless `revealed` (visit_get with reveal=true, audit-logged)."""
+        facts = shown_payload(visit.facts, Entity, revealed=revealed)
         return cls(
             id=visit.pk,
             task=visit.task_id,
@@ -319,8 +318,24 @@ def visit_post(request: HttpRequest, task_id: int, payload: VisitIn) -> Any:
 
 
 @router.get("/visits/{int:visit_id}", response={200: VisitOut, **READ_ERRORS}, operation_id="visit_get", summary="走访记录")
-def visit_get(request: HttpRequest, visit_id: int) -> Any:
-    return VisitOut.of(_visit(request.auth, visit_id), request.auth)
+def visit_get(request: HttpRequest, visit_id: int, reveal: bool = False) -> Any:
+    """The visit, its corrected phone masked; `reveal=true` gives it in full to the grid's team
+    and the town (written to the audit log)."""
+    user = request.auth
+    visit = _visit(user, visit_id)
+    if reveal:
+        if not can_visit_grid(user, visit.task.grid_id):
+            raise HttpError(403, "只有本网格走访队员和镇党委管理员可以查看完整联系电话。")
+        audit(
+            user=user,
+            action=AuditEvent.Action.REVEAL,
+            obj=visit,
+            fields=["phone"],
+            row_count=1,
+            detail={"task": visit.task_id, "via": "api"},
+            request=request,
+        )
+    return VisitOut.of(visit, user, revealed=reveal)
 
 
 @router.post(

@@ -15,6 +15,7 @@ from django.db.models import Q
 
 from qiangji.campaign.access import entity_scope_q
 from qiangji.core.crypto import EncryptedTextField, mask_phone
+from qiangji.core.personal import kind_of, seal, shown
 from qiangji.core.text import clean_compact
 
 _KEY_PUNCTUATION = re.compile(r"[()（）【】\[\]·,，。.、\-—_/\\\s]")
@@ -147,7 +148,11 @@ class Entity(models.Model):
 
 
 class EntityChange(models.Model):
-    """One value written to the register: which field, from what to what, and where it came from."""
+    """One value written to the register: which field, from what to what, and where it came from.
+
+    A personal field's values (the phone) are stored sealed (core.personal); `shown_pair` reads
+    them as a reader may see them.
+    """
 
     entity = models.ForeignKey(Entity, related_name="changes", on_delete=models.CASCADE)
     field = models.CharField("字段", max_length=30)
@@ -164,7 +169,22 @@ class EntityChange(models.Model):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.entity_id} {self.field}: {self.old} → {self.new}"
+        old, new = self.shown_pair(revealed=False)
+        return f"{self.entity_id} {self.field}: {old} → {new}"
+
+    @classmethod
+    def sealed(cls, *, field: str, old: str, new: str, **kwargs: Any) -> "EntityChange":
+        """The history row of one written value, a personal field's values encrypted."""
+        if kind_of(Entity, field):
+            old, new = seal(old), seal(new)
+        return cls(field=field, old=old, new=new, **kwargs)
+
+    def shown_pair(self, *, revealed: bool) -> tuple[str, str]:
+        """(old, new) masked unless the reader went through the entity phone's audited reveal."""
+        return (
+            shown(Entity, self.field, self.old, revealed=revealed),
+            shown(Entity, self.field, self.new, revealed=revealed),
+        )
 
 
 class EntityBatch(models.Model):

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from qiangji.campaign.access import NOTHING, entity_scope_q, runs_campaign, team_grid_ids
+from qiangji.core.personal import PersonalJSONField
 
 
 class VisitTeam(models.Model):
@@ -164,8 +165,9 @@ class Visit(models.Model):
     client_uuid = models.UUIDField("客户端编号", unique=True, null=True, blank=True)
     state = models.CharField("审核状态", max_length=12, choices=State.choices, default=State.SUBMITTED)
     checklist = models.JSONField("五必须", default=list, help_text="[{label, done}]：填报时的事项及完成情况")
-    # Corrected facts, field → value, as the visitor found them (only what differs or was missing).
-    facts = models.JSONField("核实信息", default=dict, blank=True)
+    # Corrected facts, field → value, as the visitor found them (only what differs or was missing);
+    # the entity's personal fields (the phone) are encrypted in the table.
+    facts = PersonalJSONField("核实信息", default=dict, blank=True, keys_of="campaign.Entity")
     found_exists = models.BooleanField("主体实际存在", default=True)
     party_members_found = models.PositiveIntegerField("发现党员数", default=0)
     wants_party_org = models.BooleanField("有建立党组织意愿", default=False)

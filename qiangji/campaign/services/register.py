@@ -73,7 +73,8 @@ def entity_apply(
             entity.chains.set(new_chains)
             changes.append(("chains", _shown(entity, "chains", old_chains), _shown(entity, "chains", new_chains)))
     EntityChange.objects.bulk_create(
-        EntityChange(entity=entity, field=f, old=o, new=n, batch=batch, visit=visit, by=by, note=note) for f, o, n in changes
+        EntityChange.sealed(entity=entity, field=f, old=o, new=n, batch=batch, visit=visit, by=by, note=note)
+        for f, o, n in changes
     )
     return entity, [f for f, _, _ in changes]
 

@@ -166,9 +166,13 @@ def entity_export(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _history_rows(entity: Entity) -> list[dict[str, Any]]:
-    """Each written value with its field label; the template links its batch and visit."""
-    return [{"change": c, "label": FIELD_LABELS.get(c.field, c.field)} for c in entity_history(entity)]
+def _history_rows(entity: Entity, *, revealed: bool) -> list[dict[str, Any]]:
+    """Each written value with its field label, a phone masked unless the page is the audited
+    reveal; the template links its batch and visit."""
+    return [
+        {"change": c, "label": FIELD_LABELS.get(c.field, c.field), "pair": c.shown_pair(revealed=revealed)}
+        for c in entity_history(entity)
+    ]
 
 
 def coverage_context(request: HttpRequest, entity: Entity, **bound: Any) -> dict[str, Any]:
@@ -193,7 +197,7 @@ def detail_context(request: HttpRequest, entity: Entity, *, revealed: bool = Fal
             "can_reveal": can_reveal_phone(request.user, entity),
             "grid": entity.village.grid,
             "chains": list(entity.chains.all()),
-            "history": _history_rows(entity),
+            "history": _history_rows(entity, revealed=revealed),
             "records": [
                 {"record": r, "changes": [(FIELD_LABELS.get(f, f), pair) for f, pair in (r.changes or {}).items()]}
                 for r in records

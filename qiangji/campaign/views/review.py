@@ -25,7 +25,9 @@ from qiangji.campaign.selectors_tasks import can_visit_grid, visit_comparison, v
 from qiangji.campaign.services.visit_problems import PROBLEM_DAYS, visit_problem_register
 from qiangji.campaign.services.visits import ACTION_LABELS, is_first_visit, visit_resubmit, visit_review
 from qiangji.campaign.views.tasks import require_campaign, visit_done_response, visit_form_response
+from qiangji.core.audit import audit
 from qiangji.core.errors import DomainError
+from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
 from qiangji.orgs.models import Grid
 
@@ -75,8 +77,9 @@ def _visit(request: HttpRequest, pk: int) -> Visit:
     ).get(pk=visit.pk)
 
 
-def _detail_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[str, Any]:
+def _detail_context(request: HttpRequest, visit: Visit, *, revealed: bool = False, **extra: Any) -> dict[str, Any]:
     town = runs_campaign(request.user)
+    may_reveal = can_visit_grid(request.user, visit.task.grid_id)
     actions = [a for a in ("approve", "send_back", "reject") if a in visit.allowed_actions()] if town else []
     events = [
         {"event": e, "label": EVENT_LABELS.get(e.action, e.action), "to": Visit.State(e.to_state).label}
@@ -88,7 +91,9 @@ def _detail_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[st
         "town": town,
         "actions": actions,
         "own": visit.by_id == request.user.pk,
-        "comparison": visit_comparison(visit, reveal=can_visit_grid(request.user, visit.task.grid_id)),
+        # The phones stay masked until the grid's team or the town asks (audited), as on the task.
+        "comparison": visit_comparison(visit, reveal=revealed and may_reveal),
+        "can_reveal": may_reveal and not revealed and "phone" in visit.facts,
         "events": events,
         "can_fix": visit.state == Visit.State.HAS_ISSUES and can_visit_grid(request.user, visit.task.grid_id),
         "can_register_problem": town and visit.state == Visit.State.APPROVED and bool(visit.problems) and not visit.problem_id,
@@ -101,6 +106,8 @@ def _detail_context(request: HttpRequest, visit: Visit, **extra: Any) -> dict[st
 
 def _render_detail(request: HttpRequest, visit: Visit, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = _detail_context(request, visit, **extra)
+    if extra.get("revealed"):
+        return render(request, "campaign/visit_detail.html", context, status=status)
     if request.htmx and not request.htmx.boosted:
         # htmx swaps only 2xx answers: a refused step comes back as the panel with its message.
         return render(request, "campaign/_review_panel.html", context)
@@ -111,6 +118,25 @@ def _render_detail(request: HttpRequest, visit: Visit, *, status: int = 200, **e
 def visit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A visit: the five musts, facts beside the register and the batch, its story, the review."""
     return _render_detail(request, _visit(request, pk))
+
+
+@login_required
+@require_POST
+def visit_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    """The visit's phones in full for the grid's team and the town, each read in the audit log;
+    others answer 404 like a missing page."""
+    visit = _visit(request, pk)
+    if not can_visit_grid(request.user, visit.task.grid_id):
+        raise Http404
+    audit(
+        user=request.user,
+        action=AuditEvent.Action.REVEAL,
+        obj=visit,
+        fields=["phone"],
+        detail={"task": visit.task_id},
+        request=request,
+    )
+    return _render_detail(request, visit, revealed=True)
 
 
 @login_required
@@ -149,6 +175,16 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
     card_required = is_first_visit(task)
     form = VisitForm(request.POST or None, initial=VisitForm.initial_for(visit), card_required=card_required)
     if request.method != "POST":
+        if visit.facts.get("phone"):
+            # The form gives the corrected phone back in full to be fixed: a read like the reveal.
+            audit(
+                user=request.user,
+                action=AuditEvent.Action.REVEAL,
+                obj=visit,
+                fields=["phone"],
+                detail={"task": task.pk, "via": "edit"},
+                request=request,
+            )
         return visit_form_response(request, task, form, visit=visit)
     if not form.is_valid():
         return visit_form_response(request, task, form, visit=visit, status=400)
@@ -182,6 +218,7 @@ def visit_problem(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("review/", review_queue, name="review_queue"),
     path("visits/<int:pk>/", visit_detail, name="visit_detail"),
+    path("visits/<int:pk>/reveal/", visit_reveal, name="visit_reveal"),
     path("visits/<int:pk>/review/", visit_review_act, name="visit_review"),
     path("visits/<int:pk>/edit/", visit_edit, name="visit_edit"),
     path("visits/<int:pk>/problem/", visit_problem, name="visit_problem"),

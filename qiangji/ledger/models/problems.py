@@ -12,7 +12,8 @@ from django.db import models
 from django.db.models import Q
 
 from qiangji.core.access import Action, ScopedQuerySet, get_scope
-from qiangji.core.crypto import EncryptedTextField, mask_phone
+from qiangji.core.crypto import EncryptedTextField
+from qiangji.core.personal import masks_for
 from qiangji.orglife.models import validate_attachment
 
 
@@ -348,7 +349,7 @@ class PublicReport(models.Model):
         ACCEPTED = "accepted", "已受理"
         REJECTED = "rejected", "不予受理"
 
-    SENSITIVE_MASKS = {"phone": mask_phone}
+    SENSITIVE_MASKS = masks_for("ledger.PublicReport")
 
     reference = models.CharField("受理编号", max_length=20, unique=True, editable=False)
     description = models.TextField("反映内容")
