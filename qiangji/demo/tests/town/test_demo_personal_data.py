@@ -4,28 +4,18 @@ every copy (histories, visit facts, import rows, notices, audit details) is encr
 The scan reads every text and JSON column of every model's table as the database stores it, so
 a new copy of personal data anywhere fails here, not only in the places we know of."""
 
-import datetime as dt
 import re
-from io import StringIO
 
 from django.apps import apps
-from django.core.management import call_command
 from django.db import connection
 
 from qiangji.core.crypto import EncryptedTextField
 from qiangji.members.models import Member
 
-TODAY = dt.date(2026, 11, 25)
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 ID_NUMBER = re.compile(r"(?<![0-9])\d{17}[\dXx](?![0-9A-Za-z])")
 WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 TEXT_TYPES = ("CharField", "TextField", "JSONField")
-
-
-def seed() -> str:
-    out = StringIO()
-    call_command("seed_demo", "--members", "200", "--seed", "7", "--today", TODAY.isoformat(), stdout=out)
-    return out.getvalue()
 
 
 def valid_id(number: str) -> bool:
