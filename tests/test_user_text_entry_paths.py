@@ -23,10 +23,13 @@ from qiangji.core.validators import credit_check_char
 from qiangji.council.models import Opinion, Project
 from qiangji.council.services import bulletin_publish
 from qiangji.ledger.models import Problem, PublicReport
-from qiangji.orgs.models import Chain
+from qiangji.orgs.models import Chain, Organization
 
 PAYLOAD = '"><img src=x onerror=alert(1)> <div hx-post="/accounts/" hx-trigger="load">{{7*7}}</div>'
 RAW = ("<img src=x onerror", '<div hx-post="/accounts/"')
+# Names lose their spaces when typed; a slash separates attributes as well as a space does.
+NAME = '"><img/src=x/onerror=alert(1)><div/hx-post="/accounts/"/hx-trigger="load">{{7*7}}</div>'
+RAW_NAME = ("<img/src=x", '<div/hx-post="/accounts/"')
 HX = {"HX-Request": "true"}
 
 pytestmark = pytest.mark.django_db
@@ -42,13 +45,13 @@ def shows_no_markup(response) -> None:
     assert not [m for m in RAW if m in response.content.decode()]
 
 
-def shows_as_text(response, *, whole: bool = True) -> str:
+def shows_as_text(response, *, whole: bool = True, text: str = PAYLOAD, raw: tuple[str, ...] = RAW) -> str:
     """The page answered and carries the payload escaped (a list may shorten it), never as markup."""
     assert response.status_code == 200
     body = response.content.decode()
-    for marker in RAW:
+    for marker in raw:
         assert marker not in body
-    assert escape(PAYLOAD if whole else PAYLOAD[:20]) in body
+    assert escape(text if whole else text[:20]) in body
     return body
 
 
@@ -103,6 +106,21 @@ def test_campaign_voice_is_text_for_the_town(town, users, client_as):
     shows_as_text(admin.get("/campaign/voice/messages/"), whole=False)
     shows_as_text(admin.get("/campaign/voice/messages/", headers=HX), whole=False)
     shows_as_text(admin.get(f"/campaign/voice/messages/{message.pk}/"))
+
+
+# A signed-in page form ---------------------------------------------------------------------------
+
+
+def test_an_organization_named_with_markup_is_text_wherever_it_is_named(town, users, client_as):
+    """A name typed into a page form shows up in the tree, its page, the breadcrumbs and the other
+    forms' choices: as text everywhere."""
+    client = client_as(users["secretary_a"])
+    data = {"name": NAME, "kind": "branch", "parent": town["village_a"].pk, "term_start": "", "term_end": ""}
+    response = client.post("/orgs/new/", data)
+    created = Organization.objects.get(name=NAME)
+    assert response.status_code == 302 and response["Location"] == f"/orgs/{created.pk}/"
+    for url in (f"/orgs/{created.pk}/", f"/orgs/{created.pk}/edit/", "/orgs/", "/members/new/", "/ledger/problems/new/"):
+        shows_as_text(client.get(url), text=NAME, raw=RAW_NAME)
 
 
 # The API -----------------------------------------------------------------------------------------
