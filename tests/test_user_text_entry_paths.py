@@ -123,6 +123,18 @@ def test_an_organization_named_with_markup_is_text_wherever_it_is_named(town, us
         shows_as_text(client.get(url), text=NAME, raw=RAW_NAME)
 
 
+def test_an_address_is_text_when_revealed(town, users, client_as):
+    """Encrypted columns are not planted by the crawl; the address shown in full after 查看完整信息
+    (the htmx fragment and the whole page) is text too."""
+    member = f.member(organization=town["branch_a1"], name="张党员")
+    member.address = PAYLOAD
+    member.save()
+    client = client_as(users["secretary_a"])
+    shows_no_markup(client.get(f"/members/{member.pk}/"))
+    shows_as_text(client.post(f"/members/{member.pk}/reveal/", headers=HX))
+    shows_as_text(client.post(f"/members/{member.pk}/reveal/"))
+
+
 # The API -----------------------------------------------------------------------------------------
 
 
