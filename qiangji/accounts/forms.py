@@ -5,6 +5,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.validators import UnicodeUsernameValidator
 from django.utils import timezone
+from django.utils.html import format_html
 
 from qiangji.accounts.models import RoleGrant, User
 from qiangji.accounts.services import login_locked_until
@@ -72,8 +73,9 @@ class UserCreateForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["password1"].help_text = (
-            password_validation.password_validators_help_text_html() + "<p>首次登录时须由本人修改。</p>"
+        # Markup in a help text is built from escaped parts here; the template prints plain text.
+        self.fields["password1"].help_text = format_html(
+            "{}<p>首次登录时须由本人修改。</p>", password_validation.password_validators_help_text_html()
         )
 
     def clean_username(self) -> str:

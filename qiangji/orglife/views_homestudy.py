@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from qiangji.core.access import get_scope
 from qiangji.core.errors import DomainError
@@ -99,7 +100,8 @@ def record(request: HttpRequest, member_pk: int) -> HttpResponse:
     """Record a home-study visit to one member (those who manage the member's organization)."""
     member = get_member_for_user(request.user, member_pk, "manage")
     back = request.GET.get("next", "")
-    if not back.startswith("/") or back.startswith("//"):
+    # "/\evil.example" passes a leading-slash test, yet browsers read it as another host.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         back = reverse("orglife:home_study_gaps", args=[member.organization_id])
     form = HomeStudyForm(request.POST or None, member=member, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():

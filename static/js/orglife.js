@@ -14,7 +14,9 @@
         formatter: function (p) {
           var v = p.value;
           var rate = v[2] === null ? "尚无到期周期" : "开展率 " + v[2] + "%";
-          return data.organizations[v[1]] + "<br>" + data.kinds[v[0]] + "：" + rate + "<br>已开展 " + v[3] + "，未开展 " + v[4];
+          // A formatter's string is HTML to ECharts: names typed by users go in encoded.
+          var text = echarts.format.encodeHTML;
+          return text(data.organizations[v[1]]) + "<br>" + text(data.kinds[v[0]]) + "：" + rate + "<br>已开展 " + v[3] + "，未开展 " + v[4];
         },
       },
       grid: { left: 8, right: 8, top: 30, bottom: 60, containLabel: true },
