@@ -25,29 +25,30 @@ DEMO_TOWN = "qiangji/demo/tests/town/"
 
 
 def pytest_collection_modifyitems(items):
-    """Demo-build tests carry the `demo` marker; the demo town's package runs first (it is the
-    longest piece of work, so it must not be the last one a worker starts)."""
+    """Demo-build tests carry the `demo` marker and run first, the demo town's package before the
+    rest of them: they are the longest pieces of work, so none may be the last one a worker starts."""
     for item in items:
         if "qiangji/demo/tests/" in item.nodeid:
             item.add_marker(pytest.mark.demo)
-    items.sort(key=lambda item: DEMO_TOWN not in item.nodeid)
+    items.sort(key=lambda item: (DEMO_TOWN not in item.nodeid, item.get_closest_marker("demo") is None))
 
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config, log):
-    """Under xdist, the demo town's package is one unit of work: one worker builds the town once
-    (qiangji/demo/tests/town/conftest.py); every other test is scheduled on its own.
+    """Under xdist a test module is one unit of work (its module-scoped fixtures are built once),
+    and the demo town's package is one unit: one worker builds the town once for all its modules
+    (qiangji/demo/tests/town/conftest.py).
 
-    xdist's own `--dist loadgroup` cannot do this with pytest 9 (it renames node ids through an
-    attribute pytest 9 no longer reads), so the grouping is said here.
+    xdist's own `--dist loadgroup` cannot group a package with pytest 9 (it renames node ids
+    through an attribute pytest 9 no longer reads), so the grouping is said here.
     """
     from xdist.scheduler import LoadScopeScheduling
 
-    class DemoTownAsOneUnit(LoadScopeScheduling):
+    class ModulesAndTheDemoTown(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
-            return DEMO_TOWN if DEMO_TOWN in nodeid else nodeid
+            return DEMO_TOWN if DEMO_TOWN in nodeid else nodeid.split("::", 1)[0]
 
-    return DemoTownAsOneUnit(config, log)
+    return ModulesAndTheDemoTown(config, log)
 
 
 @pytest.fixture(autouse=True)

@@ -35,7 +35,8 @@ from qiangji.accounts.models import User
 from qiangji.core.crypto import EncryptedTextField
 from qiangji.redculture.models import RedSite
 
-pytestmark = pytest.mark.django_db
+# It builds a demo town of its own (the payload goes into every row): a demo-build test, run once.
+pytestmark = [pytest.mark.django_db, pytest.mark.demo]
 
 TODAY = dt.date(2026, 11, 25)
 
