@@ -58,13 +58,11 @@ def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]]) ->
 
 def paginate(queryset: Any, *, page: int, page_size: int) -> dict[str, Any]:
     """One page of `queryset`; a page past the end is empty rather than an error, like a list."""
+    count = queryset.count()
     start = (page - 1) * page_size
-    return {
-        "count": queryset.count(),
-        "page": page,
-        "page_size": page_size,
-        "items": list(queryset[start : start + page_size]),
-    }
+    # A page far past the end would be an OFFSET no database accepts (past 64 bits): never ask.
+    items = list(queryset[start : start + page_size]) if start < count else []
+    return {"count": count, "page": page, "page_size": page_size, "items": items}
 
 
 # Pydantic checks types before a form sees the data; its English messages become these.

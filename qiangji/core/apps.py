@@ -5,3 +5,9 @@ class CoreConfig(AppConfig):
     name = "qiangji.core"
     label = "core"
     verbose_name = "公共机制"
+
+    def ready(self) -> None:
+        # Before any URL conf is loaded: every app's patterns use `<id:…>`.
+        from qiangji.core import converters
+
+        converters.register()

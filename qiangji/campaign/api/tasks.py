@@ -255,7 +255,7 @@ def task_list(
     return result
 
 
-@router.get("/{int:task_id}", response={200: TaskDetailOut, **READ_ERRORS}, operation_id="visit_task_get", summary="走访任务详情")
+@router.get("/{id:task_id}", response={200: TaskDetailOut, **READ_ERRORS}, operation_id="visit_task_get", summary="走访任务详情")
 def task_get(request: HttpRequest, task_id: int, reveal: bool = False) -> Any:
     """The task with what the team goes out with; `reveal=true` gives the full phone to the
     grid's team and the town (written to the audit log)."""
@@ -298,7 +298,7 @@ def task_get(request: HttpRequest, task_id: int, reveal: bool = False) -> Any:
 
 
 @router.post(
-    "/{int:task_id}/visits",
+    "/{id:task_id}/visits",
     response={200: VisitOut, 201: VisitOut, **WRITE_ERRORS},
     operation_id="visit_submit",
     summary="提交走访记录",
@@ -318,13 +318,13 @@ def visit_post(request: HttpRequest, task_id: int, payload: VisitIn) -> Any:
     return Status(201, VisitOut.of(_visit(user, visit.pk), user))
 
 
-@router.get("/visits/{int:visit_id}", response={200: VisitOut, **READ_ERRORS}, operation_id="visit_get", summary="走访记录")
+@router.get("/visits/{id:visit_id}", response={200: VisitOut, **READ_ERRORS}, operation_id="visit_get", summary="走访记录")
 def visit_get(request: HttpRequest, visit_id: int) -> Any:
     return VisitOut.of(_visit(request.auth, visit_id), request.auth)
 
 
 @router.post(
-    "/visits/{int:visit_id}/resubmit",
+    "/visits/{id:visit_id}/resubmit",
     response={200: VisitOut, **WRITE_ERRORS},
     operation_id="visit_resubmit",
     summary="修改后重新提交",
@@ -340,7 +340,7 @@ def visit_resubmit_post(request: HttpRequest, visit_id: int, payload: VisitIn) -
 
 
 @router.post(
-    "/visits/{int:visit_id}/review",
+    "/visits/{id:visit_id}/review",
     response={200: VisitOut, **WRITE_ERRORS},
     operation_id="visit_review",
     summary="审核走访记录",
