@@ -48,9 +48,15 @@ def form_data(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]]) -> str:
-    """A filter value that must be one of `choices` (blank means no filter)."""
+REQUIRED_MESSAGE = "这个字段是必填项。"
+
+
+def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]], *, required: bool = False) -> str:
+    """A value that must be one of `choices`. Blank means no filter, unless `required` (an action
+    to take): then blank or spaces are 422 too, never a step named ""."""
     allowed = [c for c, _ in choices]
+    if required and not (value or "").strip():
+        raise FormInvalid({field: [REQUIRED_MESSAGE]})
     if value and value not in allowed:
         raise FormInvalid({field: [f"“{value}”不是有效的选项，可选：{'、'.join(allowed)}。"]})
     return value

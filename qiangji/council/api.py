@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
-from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.api import ErrorOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.council import services as s
 from qiangji.council.forms import BulletinForm, DeliberationForm, ToMeasureForm, ToProblemForm
 from qiangji.council.models import Deliberation, Opinion, Project
@@ -102,9 +102,7 @@ def _opinion(request: HttpRequest, project_id: int, opinion_id: int) -> Opinion:
 )
 def opinion_move(request: HttpRequest, project_id: int, opinion_id: int, payload: OpinionMoveIn) -> Any:
     """evaluate → accept / decline (with the reason) → answer (with the published answer)."""
-    action = choice_or_422("action", payload.action, [(a, s.ACTION_LABELS[a]) for a in Opinion.TRANSITIONS])
-    if not action:
-        raise FormInvalid({"action": ["这个字段是必填项。"]})
+    action = choice_or_422("action", payload.action, [(a, s.ACTION_LABELS[a]) for a in Opinion.TRANSITIONS], required=True)
     opinion = _opinion(request, project_id, opinion_id)
     return OpinionOut.of(s.opinion_move(opinion=opinion, by=request.auth, action=action, note=payload.note))
 

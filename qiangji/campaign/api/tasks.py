@@ -348,7 +348,7 @@ def visit_resubmit_post(request: HttpRequest, visit_id: int, payload: VisitIn) -
 def visit_review_post(request: HttpRequest, visit_id: int, payload: ReviewIn) -> Any:
     """`action`: approve 审核通过, send_back 退回修改 (comment required), reject 不予采纳 (comment required)."""
     user = request.auth
-    choice_or_422("action", payload.action, [("approve", ""), ("send_back", ""), ("reject", "")])
+    choice_or_422("action", payload.action, [("approve", ""), ("send_back", ""), ("reject", "")], required=True)
     visit = _visit(user, visit_id)
     try:
         visit_review(visit=visit, by=user, action=payload.action, comment=payload.comment)

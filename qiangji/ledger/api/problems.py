@@ -190,7 +190,7 @@ def problem_transition(request: HttpRequest, problem_id: int, payload: Transitio
     reassign owner+reason; dispute/uphold/send_back/withdraw/reopen reason; submit/close/
     close_immediate evidence; merge into+reason; postpone deadline+reason; start nothing."""
     user = request.auth
-    action = choice_or_422("action", payload.action, [(a, a) for a in ACTION_ARGS])
+    action = choice_or_422("action", payload.action, [(a, a) for a in ACTION_ARGS], required=True)
     problem = get_problem_for_user(user, problem_id)
     fields = payload.model_dump()
     if action == "merge" and isinstance(payload.into, int):
