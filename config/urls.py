@@ -30,3 +30,4 @@ urlpatterns = [
 ]
 admin.site.site_header = "强基 · 运维后台"
 admin.site.site_title = "强基运维后台"
+handler404 = core_views.not_found

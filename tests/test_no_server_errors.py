@@ -21,17 +21,20 @@ HUGE = "99999999999999999999"
 OVER_BIGINT = str(2**63)
 MAX_BIGINT = str(2**63 - 1)
 
+# Past-range ids stop at the converter (see the unit test below), so one is enough here; the
+# largest id a column holds goes all the way to the view and the database.
 CONVERTER_VALUES = {
-    IdConverter: [HUGE, OVER_BIGINT, MAX_BIGINT, "0"],
-    IntConverter: [HUGE, OVER_BIGINT, MAX_BIGINT, "0"],
-    StringConverter: ["x" * 300, "%E4%B8%AD%00", "..", "-1"],
+    IdConverter: [MAX_BIGINT, HUGE],
+    IntConverter: [MAX_BIGINT, HUGE],
+    StringConverter: ["x" * 300, "%E4%B8%AD%00"],
     SlugConverter: ["x" * 300, "-1"],
     PathConverter: ["x" * 300 + "/y", "%00"],
     UUIDConverter: ["00000000-0000-0000-0000-000000000000"],
-    YearConverter: ["0000", "9999", "1900", "2999"],
+    YearConverter: ["2999", "0000"],
 }
 
-QUERY_VALUES = [HUGE, "-1", "abc", "2026-13-45", "²", "\x00", "x" * 500, "1e400"]
+# "²" passes str.isdigit() and fails int(); NUL is what PostgreSQL text refuses.
+QUERY_VALUES = [HUGE, "-1", "²", "2026-13-45", "\x00", "x" * 300]
 
 
 def _query_names() -> list[str]:
@@ -77,7 +80,7 @@ def test_every_url_answers_hostile_values_without_a_server_error(users, client_a
     names = _query_names()
     failures = []
     urls = list(_urls())
-    assert len(urls) > 300  # the walk found the site, not an empty conf
+    assert len(urls) > 250  # the walk found the site, not an empty conf
     for url, list_like in urls:
         values = [None] + (QUERY_VALUES if list_like else [])
         for value in values:

@@ -85,10 +85,12 @@ def test_an_api_page_below_one_or_not_a_number_is_422(users, api_as, page):
 
 @pytest.mark.parametrize("pk", [HUGE, str(2**63), "0"])
 def test_an_id_no_column_holds_is_not_found(users, client_as, api_as, pk):
-    assert client_as(users["town_admin"]).get(f"/members/{pk}/").status_code == 404
-    assert api_as(users["town_admin"]).get(f"/members/{pk}").status_code == 404
+    page = client_as(users["town_admin"]).get(f"/members/{pk}/")
+    assert page.status_code == 404 and "页面不存在，或您无权查看" in page.content.decode()
     assert client_as(users["town_admin"]).get(f"/campaign/tasks/{pk}/").status_code == 404
-    assert api_as(users["town_admin"]).get(f"/visit-tasks/{pk}").status_code == 404
+    for path in (f"/members/{pk}", f"/visit-tasks/{pk}", f"/organizations/{pk}"):
+        response = api_as(users["town_admin"]).get(path)
+        assert (response.status_code, response.json()) == (404, {"detail": "对象不存在，或您无权访问。"})
 
 
 def test_an_id_query_parameter_past_64_bits_is_ignored(users, client_as):
