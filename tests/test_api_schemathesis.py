@@ -19,8 +19,10 @@ from schemathesis.generation import GenerationMode
 from config.wsgi import application
 from qiangji.accounts.services import api_token_issue
 
+pytestmark = pytest.mark.fuzz
+
 ROLES = ("town_admin", "secretary_a", "member", "visitor", "liaison")
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 8
 
 # The app serves its own schema; loading it touches no table.
 SCHEMA = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
