@@ -126,6 +126,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "qiangji.accounts.middleware.AccountGateMiddleware",
+    # Last, so the 400 page has what every page has (user, CSP nonce); still before any
+    # process_view, where CSRF reads the form body.
+    "qiangji.core.middleware.BadRequestMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -7,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from qiangji.campaign.models import CarrierKind, Entity, Visit, VisitTask
+from qiangji.core.converters import parse_id
 from qiangji.orgs.models import Chain, Grid, Street
 
 
@@ -88,7 +89,7 @@ def coverage_town() -> CoverageRow:
 def parse_carrier(ref: str) -> tuple[str, int]:
     """ "grid:3" → ("grid", 3); ValueError with a Chinese message otherwise."""
     kind, _, pk = (ref or "").partition(":")
-    if kind not in CarrierKind.values or not pk.isdigit():
+    if kind not in CarrierKind.values or parse_id(pk) is None:
         raise ValueError("载体格式应为 chain:编号、street:编号 或 grid:编号")
     return kind, int(pk)
 

@@ -45,10 +45,6 @@ def place_names() -> dict[str, dict[int, str]]:
 def record_row(record: BaseRecord, names: dict[str, dict[int, str]]) -> dict[str, Any]:
     """A record as pages, exports and the API show it (phone masked)."""
     data = record.data
-    changes = [
-        {"field": field, "label": str(FIELD_LABELS.get(field, field)), "old": values[0], "new": _new_shown(values, field, names)}
-        for field, values in sorted((record.changes or {}).items(), key=lambda item: ORDER.get(item[0], 99))
-    ]  # jsonb does not keep key order: the register's order
     return {
         "record": record,
         "name": record.name,
@@ -57,9 +53,23 @@ def record_row(record: BaseRecord, names: dict[str, dict[int, str]]) -> dict[str
         "address": data.get("address", ""),
         "person_in_charge": data.get("person_in_charge", ""),
         "phone": mask_phone(record.phone),
-        "changes": changes,
+        "changes": record_changes(record, names),
         "task": getattr(record, "task", None),
     }
+
+
+def record_changes(record: BaseRecord, names: dict[str, dict[int, str]] | None = None) -> list[dict[str, str]]:
+    """What a changed row changed, in the register's field order (jsonb keeps no key order):
+    {field, label, old, new}, values as people read them.
+
+    The importer stores each field as [old shown, new value, new shown]; a record written as
+    [old, new] (by hand, or before the shown value was kept) is read too."""
+    names = names if names is not None else place_names()
+    return [
+        {"field": field, "label": str(FIELD_LABELS.get(field, field)), "old": str(values[0] or ""),
+         "new": _new_shown(values, field, names)}
+        for field, values in sorted((record.changes or {}).items(), key=lambda item: ORDER.get(item[0], 99))
+    ]  # fmt: skip
 
 
 def _new_shown(values: list, field: str, names: dict[str, dict[int, str]]) -> str:

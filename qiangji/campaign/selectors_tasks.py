@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from qiangji.campaign.access import NOTHING, entity_scope_q, runs_campaign, team_grid_ids
 from qiangji.campaign.models import Entity, ServiceCard, Visit, VisitTask, VisitTeam
+from qiangji.campaign.selectors_batches import record_changes
 from qiangji.core.crypto import mask_phone
 from qiangji.orgs.models import Chain, Street, Village
 
@@ -153,7 +154,7 @@ def analysis_rows(task: VisitTask) -> list[tuple[str, str, str]]:
     record = task.record if task.record_id else None
     if record is None:
         return []
-    return [(LABELS.get(f, f), shown(f, old), shown(f, new)) for f, (old, new) in record.changes.items()]
+    return [(c["label"], c["old"], c["new"]) for c in record_changes(record)]
 
 
 def card_of(task: VisitTask) -> ServiceCard | None:

@@ -62,9 +62,15 @@ def form_data(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]]) -> str:
-    """A filter value that must be one of `choices` (blank means no filter)."""
+REQUIRED_MESSAGE = "这个字段是必填项。"
+
+
+def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]], *, required: bool = False) -> str:
+    """A value that must be one of `choices`. Blank means no filter, unless `required` (an action
+    to take): then blank or spaces are 422 too, never a step named ""."""
     allowed = [c for c, _ in choices]
+    if required and not (value or "").strip():
+        raise FormInvalid({field: [REQUIRED_MESSAGE]})
     if value and value not in allowed:
         raise FormInvalid({field: [f"“{value}”不是有效的选项，可选：{'、'.join(allowed)}。"]})
     return value
@@ -72,13 +78,11 @@ def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]]) ->
 
 def paginate(queryset: Any, *, page: int, page_size: int) -> dict[str, Any]:
     """One page of `queryset`; a page past the end is empty rather than an error, like a list."""
+    count = queryset.count()
     start = (page - 1) * page_size
-    return {
-        "count": queryset.count(),
-        "page": page,
-        "page_size": page_size,
-        "items": list(queryset[start : start + page_size]),
-    }
+    # A page far past the end would be an OFFSET no database accepts (past 64 bits): never ask.
+    items = list(queryset[start : start + page_size]) if start < count else []
+    return {"count": count, "page": page, "page_size": page_size, "items": items}
 
 
 # Pydantic checks types before a form sees the data; its English messages become these.

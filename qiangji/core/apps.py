@@ -13,3 +13,8 @@ class CoreConfig(AppConfig):
 
         # The session's clocks start with the login itself, not with the next request.
         user_logged_in.connect(session_started, dispatch_uid="qiangji.core.session_started")
+
+        # Before any URL conf is loaded: every app's patterns use `<id:…>`.
+        from qiangji.core import converters
+
+        converters.register()

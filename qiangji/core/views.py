@@ -4,8 +4,10 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
+from django.views.defaults import page_not_found
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.api import NOT_FOUND_MESSAGE
 from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
 from qiangji.core.text import clean_text, parse_date
@@ -64,3 +66,11 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "filter_errors": errors,
         },
     )
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404 for a URL no pattern matches (an id past 64 bits among them): the API keeps its one
+    error shape, pages get the 404 page."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": NOT_FOUND_MESSAGE}, status=404)
+    return page_not_found(request, exception)

@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Query, Router
 from ninja.responses import Status
 
-from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.api import ErrorOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.council import services as s
 from qiangji.council.forms import BulletinForm, DeliberationForm, ToMeasureForm, ToProblemForm
 from qiangji.council.models import Deliberation, Opinion, Project
@@ -48,7 +48,7 @@ def project_list(request: HttpRequest, page: int = Query(1, ge=1), page_size: in
 
 
 @router.get(
-    "/{int:project_id}", response={200: ProjectDetailOut, **READ_ERRORS}, operation_id="project_detail", summary="项目详情"
+    "/{id:project_id}", response={200: ProjectDetailOut, **READ_ERRORS}, operation_id="project_detail", summary="项目详情"
 )
 def project_detail(request: HttpRequest, project_id: int) -> Any:
     """With its milestones and its bulletins."""
@@ -57,7 +57,7 @@ def project_detail(request: HttpRequest, project_id: int) -> Any:
 
 
 @router.post(
-    "/{int:project_id}/bulletins",
+    "/{id:project_id}/bulletins",
     response={201: BulletinOut, **WRITE_ERRORS},
     operation_id="bulletin_publish",
     summary="发布进度通报",
@@ -73,7 +73,7 @@ def bulletin_publish(request: HttpRequest, project_id: int, payload: BulletinIn)
 
 
 @router.get(
-    "/{int:project_id}/opinions",
+    "/{id:project_id}/opinions",
     response={200: list[OpinionOut], **READ_ERRORS},
     operation_id="project_opinions",
     summary="项目收到的意见建议",
@@ -95,22 +95,20 @@ def _opinion(request: HttpRequest, project_id: int, opinion_id: int) -> Opinion:
 
 
 @router.post(
-    "/{int:project_id}/opinions/{int:opinion_id}/moves",
+    "/{id:project_id}/opinions/{id:opinion_id}/moves",
     response={200: OpinionOut, **WRITE_ERRORS},
     operation_id="opinion_move",
     summary="办理意见（状态流转）",
 )
 def opinion_move(request: HttpRequest, project_id: int, opinion_id: int, payload: OpinionMoveIn) -> Any:
     """evaluate → accept / decline (with the reason) → answer (with the published answer)."""
-    action = choice_or_422("action", payload.action, [(a, s.ACTION_LABELS[a]) for a in Opinion.TRANSITIONS])
-    if not action:
-        raise FormInvalid({"action": ["这个字段是必填项。"]})
+    action = choice_or_422("action", payload.action, [(a, s.ACTION_LABELS[a]) for a in Opinion.TRANSITIONS], required=True)
     opinion = _opinion(request, project_id, opinion_id)
     return OpinionOut.of(s.opinion_move(opinion=opinion, by=request.auth, action=action, note=payload.note))
 
 
 @router.post(
-    "/{int:project_id}/opinions/{int:opinion_id}/moderation",
+    "/{id:project_id}/opinions/{id:opinion_id}/moderation",
     response={200: OpinionOut, **WRITE_ERRORS},
     operation_id="opinion_moderate",
     summary="审核意见是否公开",
@@ -121,7 +119,7 @@ def opinion_moderate(request: HttpRequest, project_id: int, opinion_id: int, pay
 
 
 @router.get(
-    "/{int:project_id}/deliberations",
+    "/{id:project_id}/deliberations",
     response={200: list[DeliberationOut], **READ_ERRORS},
     operation_id="deliberation_list",
     summary="项目的议事会记录",
@@ -133,7 +131,7 @@ def deliberation_list(request: HttpRequest, project_id: int) -> Any:
 
 
 @router.post(
-    "/{int:project_id}/deliberations",
+    "/{id:project_id}/deliberations",
     response={201: DeliberationOut, **WRITE_ERRORS},
     operation_id="deliberation_record",
     summary="记录议事会",
@@ -159,7 +157,7 @@ def _deliberation(request: HttpRequest, project_id: int, deliberation_id: int) -
 
 
 @router.post(
-    "/{int:project_id}/deliberations/{int:deliberation_id}/problem",
+    "/{id:project_id}/deliberations/{id:deliberation_id}/problem",
     response={201: DeliberationProblemOut, **WRITE_ERRORS},
     operation_id="deliberation_to_problem",
     summary="议事结果登记为问题",
@@ -176,7 +174,7 @@ def deliberation_to_problem(request: HttpRequest, project_id: int, deliberation_
 
 
 @router.post(
-    "/{int:project_id}/deliberations/{int:deliberation_id}/measures",
+    "/{id:project_id}/deliberations/{id:deliberation_id}/measures",
     response={201: DeliberationMeasureOut, **WRITE_ERRORS},
     operation_id="deliberation_to_measure",
     summary="议事结果转为已有问题的整改措施",

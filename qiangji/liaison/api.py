@@ -57,7 +57,7 @@ def liaison_meetings(request: HttpRequest) -> Any:
 
 
 @router.post(
-    "/groups/{int:group_id}/meetings/{int:meeting_id}/attendance",
+    "/groups/{id:group_id}/meetings/{id:meeting_id}/attendance",
     response={200: LiaisonMeetingOut, **WRITE_ERRORS},
     operation_id="liaison_attendance_record",
     summary="登记列席情况",

@@ -5,7 +5,7 @@ from qiangji.liaison import views
 app_name = "liaison_meetings"
 urlpatterns = [
     path("", views.mine, name="mine"),
-    path("<int:group_pk>/<int:meeting_pk>/record/", views.record, name="record"),
+    path("<id:group_pk>/<id:meeting_pk>/record/", views.record, name="record"),
     path("overview/", views.overview, name="overview"),
     path("overview/export/", views.export, name="export"),
 ]

@@ -80,7 +80,7 @@ def case_list(request: HttpRequest, state: str = "") -> Any:
     return [_out(c) for c in cases_for_list(user=user, state=state)]
 
 
-@router.get("/{int:pk}", response={200: CaseDetailOut, **READ}, operation_id="mediation_case_detail", summary="调解案件详情")
+@router.get("/{id:pk}", response={200: CaseDetailOut, **READ}, operation_id="mediation_case_detail", summary="调解案件详情")
 def case_detail(request: HttpRequest, pk: int) -> Any:
     user = request.auth
     _staff(user)
@@ -101,7 +101,7 @@ def case_open_api(request: HttpRequest, payload: CaseIn) -> Any:
     return Status(201, _detail(user, get_case_for_user(user, case.pk)))
 
 
-@router.post("/{int:pk}/sessions", response={201: SessionOut, **WRITE}, operation_id="mediation_session_add", summary="登记调解")
+@router.post("/{id:pk}/sessions", response={201: SessionOut, **WRITE}, operation_id="mediation_session_add", summary="登记调解")
 def session_add(request: HttpRequest, pk: int, payload: SessionIn) -> Any:
     user = request.auth
     _staff(user)
@@ -112,7 +112,7 @@ def session_add(request: HttpRequest, pk: int, payload: SessionIn) -> Any:
     return Status(201, _session(session))
 
 
-@router.post("/{int:pk}/move", response={200: CaseDetailOut, **WRITE}, operation_id="mediation_case_move", summary="案件办理")
+@router.post("/{id:pk}/move", response={200: CaseDetailOut, **WRITE}, operation_id="mediation_case_move", summary="案件办理")
 def case_move_api(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
     """`action`: start, agree (note: the agreement), fail (note: why), resume, close (note: the follow-up)."""
     user = request.auth

@@ -66,7 +66,7 @@ def member_list(
     return result
 
 
-@router.get("/{int:member_id}", response={200: MemberOut, **READ_ERRORS}, operation_id="member_get", summary="党员详情")
+@router.get("/{id:member_id}", response={200: MemberOut, **READ_ERRORS}, operation_id="member_get", summary="党员详情")
 def member_get(request: HttpRequest, member_id: int, reveal: bool = False) -> Any:
     user = request.auth
     member = get_member_for_user(user, member_id)
@@ -96,7 +96,7 @@ def member_create_view(request: HttpRequest, payload: MemberIn) -> Any:
     return Status(201, MemberOut.of(member))
 
 
-@router.patch("/{int:member_id}", response={200: MemberOut, **WRITE_ERRORS}, operation_id="member_update", summary="修改党员信息")
+@router.patch("/{id:member_id}", response={200: MemberOut, **WRITE_ERRORS}, operation_id="member_update", summary="修改党员信息")
 def member_update_view(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Any:
     user = request.auth
     member = get_member_for_user(user, member_id, "manage")
@@ -106,7 +106,7 @@ def member_update_view(request: HttpRequest, member_id: int, payload: MemberPatc
 
 
 @router.post(
-    "/{int:member_id}/transfer",
+    "/{id:member_id}/transfer",
     response={201: TransferOut, **WRITE_ERRORS},
     operation_id="member_transfer",
     summary="组织关系转接",

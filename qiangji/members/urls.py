@@ -7,8 +7,8 @@ urlpatterns = [
     path("", views.member_list, name="list"),
     path("export/", views.export, name="export"),
     path("new/", views.create, name="create"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/reveal/", views.reveal, name="reveal"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
-    path("<int:pk>/transfer/", views.transfer, name="transfer"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/reveal/", views.reveal, name="reveal"),
+    path("<id:pk>/edit/", views.edit, name="edit"),
+    path("<id:pk>/transfer/", views.transfer, name="transfer"),
 ]

@@ -83,7 +83,7 @@ def meeting_list(
     return result
 
 
-@router.get("/{int:meeting_id}", response={200: MeetingOut, **READ_ERRORS}, operation_id="meeting_get", summary="会议详情")
+@router.get("/{id:meeting_id}", response={200: MeetingOut, **READ_ERRORS}, operation_id="meeting_get", summary="会议详情")
 def meeting_get(request: HttpRequest, meeting_id: int) -> Any:
     return MeetingOut.of(get_meeting_for_user(request.auth, meeting_id), with_attendance=True)
 
@@ -99,7 +99,7 @@ def meeting_create_view(request: HttpRequest, payload: MeetingIn) -> Any:
     return Status(201, MeetingOut.of(meeting, with_attendance=True))
 
 
-@router.patch("/{int:meeting_id}", response={200: MeetingOut, **WRITE_ERRORS}, operation_id="meeting_update", summary="修改会议")
+@router.patch("/{id:meeting_id}", response={200: MeetingOut, **WRITE_ERRORS}, operation_id="meeting_update", summary="修改会议")
 def meeting_update_view(request: HttpRequest, meeting_id: int, payload: MeetingPatchIn) -> Any:
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, "manage")
@@ -109,7 +109,7 @@ def meeting_update_view(request: HttpRequest, meeting_id: int, payload: MeetingP
 
 
 @router.delete(
-    "/{int:meeting_id}", response={204: None, **WRITE_ERRORS}, operation_id="meeting_cancel", summary="取消计划中的会议"
+    "/{id:meeting_id}", response={204: None, **WRITE_ERRORS}, operation_id="meeting_cancel", summary="取消计划中的会议"
 )
 def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> Any:
     user = request.auth
@@ -119,7 +119,7 @@ def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> Any:
 
 
 @router.post(
-    "/{int:meeting_id}/complete",
+    "/{id:meeting_id}/complete",
     response={200: MeetingOut, **WRITE_ERRORS},
     operation_id="meeting_complete",
     summary="登记出席情况",

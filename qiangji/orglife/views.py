@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
 from qiangji.core.history import history_for
@@ -114,12 +115,12 @@ def create(request: HttpRequest) -> HttpResponse:
     if not can_manage_any(request):
         raise Http404
     initial: dict[str, Any] = {"date": timezone.localdate()}
-    if request.GET.get("org", "").isdigit():
-        initial["organization"] = get_organization_for_user(request.user, int(request.GET["org"]), "manage").pk
+    if (org_pk := parse_id(request.GET.get("org"))) is not None:
+        initial["organization"] = get_organization_for_user(request.user, org_pk, "manage").pk
     if request.GET.get("kind") in Meeting.Kind.values:
         initial["kind"] = request.GET["kind"]
     month = request.GET.get("month", "")
-    if initial.get("kind") == Meeting.Kind.THEME_DAY and month.isdigit() and 1 <= int(month) <= 12:
+    if initial.get("kind") == Meeting.Kind.THEME_DAY and month in {str(m) for m in range(1, 13)}:
         theme_day = theme_day_for(year=timezone.localdate().year, month=int(month))
         if theme_day:
             initial["date"] = theme_day

@@ -61,9 +61,7 @@ def organization_list(
     return paginate(qs.order_by("path"), page=page, page_size=page_size)
 
 
-@router.get(
-    "/{int:org_id}", response={200: OrganizationOut, **READ_ERRORS}, operation_id="organization_get", summary="党组织详情"
-)
+@router.get("/{id:org_id}", response={200: OrganizationOut, **READ_ERRORS}, operation_id="organization_get", summary="党组织详情")
 def organization_get(request: HttpRequest, org_id: int) -> Any:
     return get_organization_for_user(request.auth, org_id)
 
@@ -81,7 +79,7 @@ def organization_create_view(request: HttpRequest, payload: OrganizationIn) -> A
 
 
 @router.patch(
-    "/{int:org_id}", response={200: OrganizationOut, **WRITE_ERRORS}, operation_id="organization_update", summary="修改党组织"
+    "/{id:org_id}", response={200: OrganizationOut, **WRITE_ERRORS}, operation_id="organization_update", summary="修改党组织"
 )
 def organization_update_view(request: HttpRequest, org_id: int, payload: OrganizationPatchIn) -> Any:
     user = request.auth

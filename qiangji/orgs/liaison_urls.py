@@ -6,5 +6,5 @@ app_name = "liaison"
 urlpatterns = [
     path("", views.liaison_groups, name="groups"),
     path("new/", views.liaison_group_new, name="create"),
-    path("<int:pk>/edit/", views.liaison_group_edit, name="edit"),
+    path("<id:pk>/edit/", views.liaison_group_edit, name="edit"),
 ]

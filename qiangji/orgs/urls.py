@@ -7,6 +7,6 @@ urlpatterns = [
     path("", views.tree, name="tree"),
     path("export/", views.export, name="export"),
     path("new/", views.create, name="create"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/edit/", views.edit, name="edit"),
 ]

@@ -82,13 +82,13 @@ def workplan_not_filed(request: HttpRequest, year: int | None = None) -> Any:
     }
 
 
-@router.get("/{int:plan_id}", response={200: WorkPlanOut, **READ_ERRORS}, operation_id="workplan_get", summary="工作计划详情")
+@router.get("/{id:plan_id}", response={200: WorkPlanOut, **READ_ERRORS}, operation_id="workplan_get", summary="工作计划详情")
 def workplan_get(request: HttpRequest, plan_id: int) -> Any:
     return WorkPlanOut.of(get_workplan_for_user(request.auth, plan_id))
 
 
 @router.get(
-    "/{int:plan_id}/file", response={404: ErrorOut, 401: ErrorOut}, operation_id="workplan_download", summary="下载计划文件"
+    "/{id:plan_id}/file", response={404: ErrorOut, 401: ErrorOut}, operation_id="workplan_download", summary="下载计划文件"
 )
 def workplan_download(request: HttpRequest, plan_id: int) -> Any:
     plan = get_workplan_for_user(request.auth, plan_id)

@@ -8,7 +8,7 @@ urlpatterns = [
     path("export/", views.export_not_filed, name="export"),
     path("new/", views.create, name="create"),
     path("terms/", views.terms, name="terms"),
-    path("<int:pk>/", views.detail, name="detail"),
-    path("<int:pk>/file/", views.download, name="download"),
-    path("<int:pk>/return/", views.return_plan, name="return"),
+    path("<id:pk>/", views.detail, name="detail"),
+    path("<id:pk>/file/", views.download, name="download"),
+    path("<id:pk>/return/", views.return_plan, name="return"),
 ]

@@ -30,7 +30,7 @@ def checkins_mine(request: HttpRequest) -> Any:
     return [CheckInOut.of(c) for c in my_checkins(request.auth)]
 
 
-@router.get("/{int:site_id}", response={200: SiteDetailOut, **READ_ERRORS}, operation_id="red_site_detail", summary="点位详情")
+@router.get("/{id:site_id}", response={200: SiteDetailOut, **READ_ERRORS}, operation_id="red_site_detail", summary="点位详情")
 def site_detail(request: HttpRequest, site_id: int) -> Any:
     """With its photos, activities and the routes passing it (each route's stops in order)."""
     site = get_site(site_id)
@@ -40,7 +40,7 @@ def site_detail(request: HttpRequest, site_id: int) -> Any:
 
 
 @router.post(
-    "/{int:site_id}/checkins",
+    "/{id:site_id}/checkins",
     response={200: CheckInOut, 201: CheckInOut, **WRITE_ERRORS},
     operation_id="checkin_record",
     summary="打卡（本人）",

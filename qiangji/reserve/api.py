@@ -83,7 +83,7 @@ def candidate_list(request: HttpRequest, pool: int | None = None, state: str = "
 
 
 @router.get(
-    "/{int:pk}", response={200: CandidateDetailOut, **READ}, operation_id="reserve_candidate_detail", summary="后备人选详情"
+    "/{id:pk}", response={200: CandidateDetailOut, **READ}, operation_id="reserve_candidate_detail", summary="后备人选详情"
 )
 def candidate_detail(request: HttpRequest, pk: int) -> Any:
     """The profile, mentoring agreements and the timeline (state steps and assessments in date order)."""
@@ -108,7 +108,7 @@ def candidate_enter_api(request: HttpRequest, payload: EnterIn) -> Any:
 
 
 @router.post(
-    "/{int:pk}/move", response={200: CandidateDetailOut, **WRITE}, operation_id="reserve_candidate_move", summary="调整状态"
+    "/{id:pk}/move", response={200: CandidateDetailOut, **WRITE}, operation_id="reserve_candidate_move", summary="调整状态"
 )
 def candidate_move_api(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
     """`action`: assess, return (needs reason), appoint (needs post), leave (needs reason); town admin only."""
@@ -120,7 +120,7 @@ def candidate_move_api(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
 
 
 @router.post(
-    "/{int:pk}/assessments", response={201: AssessmentOut, **WRITE}, operation_id="reserve_assessment_add", summary="记录跟踪考察"
+    "/{id:pk}/assessments", response={201: AssessmentOut, **WRITE}, operation_id="reserve_assessment_add", summary="记录跟踪考察"
 )
 def assessment_add(request: HttpRequest, pk: int, payload: AssessmentIn) -> Any:
     user = request.auth
@@ -130,7 +130,7 @@ def assessment_add(request: HttpRequest, pk: int, payload: AssessmentIn) -> Any:
 
 
 @router.post(
-    "/{int:pk}/mentorships",
+    "/{id:pk}/mentorships",
     response={201: MentorshipOut, **WRITE},
     operation_id="reserve_mentorship_sign",
     summary="签订带教协议",

@@ -84,7 +84,7 @@ def training_hours(request: HttpRequest, organization: int, year: int = Query(..
 
 
 @router.get(
-    "/{int:training_id}", response={200: TrainingDetailOut, **READ_ERRORS}, operation_id="training_get", summary="培训详情"
+    "/{id:training_id}", response={200: TrainingDetailOut, **READ_ERRORS}, operation_id="training_get", summary="培训详情"
 )
 def training_get(request: HttpRequest, training_id: int) -> Any:
     training = s.get_training_for_user(request.auth, training_id)
@@ -102,7 +102,7 @@ def training_create_view(request: HttpRequest, payload: TrainingIn) -> Any:
 
 
 @router.post(
-    "/{int:training_id}/sessions", response={201: SessionOut, **WRITE_ERRORS}, operation_id="session_create", summary="添加课次"
+    "/{id:training_id}/sessions", response={201: SessionOut, **WRITE_ERRORS}, operation_id="session_create", summary="添加课次"
 )
 def session_create_view(request: HttpRequest, training_id: int, payload: SessionIn) -> Any:
     training = s.get_training_for_user(request.auth, training_id, "manage")
@@ -111,7 +111,7 @@ def session_create_view(request: HttpRequest, training_id: int, payload: Session
 
 
 @router.get(
-    "/sessions/{int:session_id}/attendance",
+    "/sessions/{id:session_id}/attendance",
     response={200: list[AttendanceRowOut], **READ_ERRORS},
     operation_id="attendance_get",
     summary="课次出勤名单",
@@ -123,7 +123,7 @@ def attendance_get(request: HttpRequest, session_id: int) -> Any:
 
 
 @router.put(
-    "/sessions/{int:session_id}/attendance",
+    "/sessions/{id:session_id}/attendance",
     response={200: AttendanceOut, **WRITE_ERRORS},
     operation_id="attendance_record",
     summary="登记课次出勤",

@@ -26,6 +26,7 @@ from qiangji.accounts.services import (
     user_password_reset,
 )
 from qiangji.accounts.views.users import add_domain_error, detail_context, is_fragment, require_admin
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.text import clean_text
 from qiangji.orgs.models import Organization
@@ -97,7 +98,7 @@ def member_link(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_user_for_admin(request.user, pk)
     if request.method == "POST":
         raw = request.POST.get("member", "")
-        member = get_member_for_admin(request.user, int(raw) if raw.isdigit() else 0)
+        member = get_member_for_admin(request.user, parse_id(raw) or 0)
         try:
             user_member_link(account=account, member=member, by=request.user, request=request)
         except DomainError as error:

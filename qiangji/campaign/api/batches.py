@@ -146,7 +146,10 @@ def entity_batch_list(request: HttpRequest) -> Any:
 
 
 @router.get(
-    "/{pk}", response={200: EntityBatchDetailOut, **READ_ERRORS}, operation_id="entity_batch_detail", summary="底数批次分析结果"
+    "/{id:pk}",
+    response={200: EntityBatchDetailOut, **READ_ERRORS},
+    operation_id="entity_batch_detail",
+    summary="底数批次分析结果",
 )
 def entity_batch_detail(request: HttpRequest, pk: int) -> Any:
     batch = get_entity_batch_for_user(request.auth, pk)
@@ -154,7 +157,7 @@ def entity_batch_detail(request: HttpRequest, pk: int) -> Any:
 
 
 @router.get(
-    "/{pk}/records", response={200: BaseRecordPageOut, **READ_ERRORS}, operation_id="entity_batch_records", summary="批次记录"
+    "/{id:pk}/records", response={200: BaseRecordPageOut, **READ_ERRORS}, operation_id="entity_batch_records", summary="批次记录"
 )
 def entity_batch_records(
     request: HttpRequest,

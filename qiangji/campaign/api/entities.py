@@ -118,7 +118,7 @@ def entity_list(
     return result
 
 
-@router.get("/{int:entity_id}", response={200: EntityDetailOut, **READ_ERRORS}, operation_id="entity_get", summary="主体详情")
+@router.get("/{id:entity_id}", response={200: EntityDetailOut, **READ_ERRORS}, operation_id="entity_get", summary="主体详情")
 def entity_get(request: HttpRequest, entity_id: int) -> Any:
     """One entity with its carriers, coverage, the history of every field (with its batch and
     visit) and its service card numbers."""
@@ -126,7 +126,7 @@ def entity_get(request: HttpRequest, entity_id: int) -> Any:
 
 
 @router.post(
-    "/{int:entity_id}/cover", response={200: EntityDetailOut, **WRITE_ERRORS}, operation_id="entity_cover", summary="组织覆盖"
+    "/{id:entity_id}/cover", response={200: EntityDetailOut, **WRITE_ERRORS}, operation_id="entity_cover", summary="组织覆盖"
 )
 def entity_cover_api(request: HttpRequest, entity_id: int, payload: CoverIn) -> Any:
     """Link the entity to the Party organization covering it (`how`: own / joint), or remove the
@@ -145,7 +145,7 @@ def entity_cover_api(request: HttpRequest, entity_id: int, payload: CoverIn) -> 
 
 
 @router.post(
-    "/{int:entity_id}/instructor",
+    "/{id:entity_id}/instructor",
     response={200: EntityDetailOut, **WRITE_ERRORS},
     operation_id="entity_instructor",
     summary="工作覆盖（党建指导员）",

@@ -97,7 +97,7 @@ def summary_list(
 
 
 @router.get(
-    "/{int:summary_id}",
+    "/{id:summary_id}",
     response={200: SummaryDetailOut, **READ_ERRORS},
     operation_id="campaign_summary_get",
     summary="汇总分析详情",

@@ -254,7 +254,7 @@ def task_list(
     return result
 
 
-@router.get("/{int:task_id}", response={200: TaskDetailOut, **READ_ERRORS}, operation_id="visit_task_get", summary="走访任务详情")
+@router.get("/{id:task_id}", response={200: TaskDetailOut, **READ_ERRORS}, operation_id="visit_task_get", summary="走访任务详情")
 def task_get(request: HttpRequest, task_id: int, reveal: bool = False) -> Any:
     """The task with what the team goes out with; `reveal=true` gives the full phone to the
     grid's team and the town (written to the audit log)."""
@@ -297,7 +297,7 @@ def task_get(request: HttpRequest, task_id: int, reveal: bool = False) -> Any:
 
 
 @router.post(
-    "/{int:task_id}/visits",
+    "/{id:task_id}/visits",
     response={200: VisitOut, 201: VisitOut, **WRITE_ERRORS},
     operation_id="visit_submit",
     summary="提交走访记录",
@@ -317,7 +317,7 @@ def visit_post(request: HttpRequest, task_id: int, payload: VisitIn) -> Any:
     return Status(201, VisitOut.of(_visit(user, visit.pk), user))
 
 
-@router.get("/visits/{int:visit_id}", response={200: VisitOut, **READ_ERRORS}, operation_id="visit_get", summary="走访记录")
+@router.get("/visits/{id:visit_id}", response={200: VisitOut, **READ_ERRORS}, operation_id="visit_get", summary="走访记录")
 def visit_get(request: HttpRequest, visit_id: int, reveal: bool = False) -> Any:
     """The visit, its corrected phone masked; `reveal=true` gives it in full to the grid's team
     and the town (written to the audit log)."""
@@ -339,7 +339,7 @@ def visit_get(request: HttpRequest, visit_id: int, reveal: bool = False) -> Any:
 
 
 @router.post(
-    "/visits/{int:visit_id}/resubmit",
+    "/visits/{id:visit_id}/resubmit",
     response={200: VisitOut, **WRITE_ERRORS},
     operation_id="visit_resubmit",
     summary="修改后重新提交",
@@ -355,7 +355,7 @@ def visit_resubmit_post(request: HttpRequest, visit_id: int, payload: VisitIn) -
 
 
 @router.post(
-    "/visits/{int:visit_id}/review",
+    "/visits/{id:visit_id}/review",
     response={200: VisitOut, **WRITE_ERRORS},
     operation_id="visit_review",
     summary="审核走访记录",
@@ -363,7 +363,7 @@ def visit_resubmit_post(request: HttpRequest, visit_id: int, payload: VisitIn) -
 def visit_review_post(request: HttpRequest, visit_id: int, payload: ReviewIn) -> Any:
     """`action`: approve 审核通过, send_back 退回修改 (comment required), reject 不予采纳 (comment required)."""
     user = request.auth
-    choice_or_422("action", payload.action, [("approve", ""), ("send_back", ""), ("reject", "")])
+    choice_or_422("action", payload.action, [("approve", ""), ("send_back", ""), ("reject", "")], required=True)
     visit = _visit(user, visit_id)
     try:
         visit_review(visit=visit, by=user, action=payload.action, comment=payload.comment)

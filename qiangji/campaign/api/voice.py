@@ -147,7 +147,7 @@ def voice_list(
     return result
 
 
-@router.get("/{int:message_id}", response={200: VoiceOut, **READ_ERRORS}, operation_id="voice_get", summary="留言详情")
+@router.get("/{id:message_id}", response={200: VoiceOut, **READ_ERRORS}, operation_id="voice_get", summary="留言详情")
 def voice_get(request: HttpRequest, message_id: int) -> Any:
     return VoiceOut.of(get_message_for_user(request.auth, message_id))
 
@@ -177,9 +177,7 @@ def voice_create(request: HttpRequest, payload: VoiceIn) -> Any:
     return Status(201, VoiceOut.of(_fresh(message.pk)))
 
 
-@router.post(
-    "/{int:message_id}/answer", response={200: VoiceOut, **WRITE_ERRORS}, operation_id="voice_answer", summary="回复留言"
-)
+@router.post("/{id:message_id}/answer", response={200: VoiceOut, **WRITE_ERRORS}, operation_id="voice_answer", summary="回复留言")
 def voice_answer_api(request: HttpRequest, message_id: int, payload: AnswerIn) -> Any:
     """The answer is published on the carrier's page; a message is answered once (409 after)."""
     message = get_message_for_user(request.auth, message_id)
@@ -191,7 +189,7 @@ def voice_answer_api(request: HttpRequest, message_id: int, payload: AnswerIn) -
 
 
 @router.post(
-    "/{int:message_id}/problem",
+    "/{id:message_id}/problem",
     response={200: VoiceOut, **WRITE_ERRORS},
     operation_id="voice_to_problem",
     summary="留言转为问题（挂号）",

@@ -201,3 +201,13 @@ def test_resubmit_refused_when_not_sent_back(verify_tasks, users, api_as, visit_
     assert api_as(users["secretary_a"]).post(f"/visit-tasks/visits/{visit.pk}/resubmit", body()).status_code == 404
     visit.refresh_from_db()
     assert visit.state == Visit.State.HAS_ISSUES
+
+
+@pytest.mark.parametrize("action", ["", "   "])
+def test_review_without_an_action_is_422(verify_tasks, users, api_as, visit_on, action):
+    visit = visit_on(verify_tasks["new1"])
+    response = api_as(users["town_admin"]).post(f"/visit-tasks/visits/{visit.pk}/review", {"action": action})
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"action": ["这个字段是必填项。"]}
+    visit.refresh_from_db()
+    assert visit.state == Visit.State.SUBMITTED

@@ -123,6 +123,6 @@ def batch_export(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("batches/", batch_list, name="batch_list"),
-    path("batches/<int:pk>/", batch_detail, name="batch_detail"),
-    path("batches/<int:pk>/export/", batch_export, name="batch_export"),
+    path("batches/<id:pk>/", batch_detail, name="batch_detail"),
+    path("batches/<id:pk>/export/", batch_export, name="batch_export"),
 ]

@@ -283,12 +283,12 @@ def grid_role_delete(request: HttpRequest, pk: int, role_pk: int) -> HttpRespons
 
 urlpatterns: list = [
     path("carriers/", carriers, name="carriers"),
-    path("carriers/<str:kind>/<int:pk>/committee/", committee_new, name="committee_create"),
-    path("committees/<int:pk>/", committee_detail, name="committee_detail"),
-    path("committees/<int:pk>/edit/", committee_edit, name="committee_edit"),
-    path("committees/<int:pk>/seats/", seat_add, name="seat_add"),
-    path("committees/<int:pk>/seats/<int:seat_pk>/remove/", seat_remove, name="seat_remove"),
-    path("committees/<int:pk>/seats/<int:seat_pk>/move/", seat_move, name="seat_move"),
-    path("grids/<int:pk>/roles/", grid_roles, name="grid_roles"),
-    path("grids/<int:pk>/roles/<int:role_pk>/remove/", grid_role_delete, name="grid_role_remove"),
+    path("carriers/<str:kind>/<id:pk>/committee/", committee_new, name="committee_create"),
+    path("committees/<id:pk>/", committee_detail, name="committee_detail"),
+    path("committees/<id:pk>/edit/", committee_edit, name="committee_edit"),
+    path("committees/<id:pk>/seats/", seat_add, name="seat_add"),
+    path("committees/<id:pk>/seats/<id:seat_pk>/remove/", seat_remove, name="seat_remove"),
+    path("committees/<id:pk>/seats/<id:seat_pk>/move/", seat_move, name="seat_move"),
+    path("grids/<id:pk>/roles/", grid_roles, name="grid_roles"),
+    path("grids/<id:pk>/roles/<id:role_pk>/remove/", grid_role_delete, name="grid_role_remove"),
 ]

@@ -23,6 +23,7 @@ from qiangji.campaign.selectors import CARRIER_MODELS, CoverageRow, carrier_enti
 from qiangji.campaign.selectors_register import reads_coverage
 from qiangji.campaign.services.register import entity_assign_instructor, entity_cover
 from qiangji.campaign.views.entities import coverage_context, detail_context, get_entity, is_fragment
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
 
@@ -90,7 +91,7 @@ def coverage_carrier(request: HttpRequest, kind: str, pk: int) -> HttpResponse:
 def _carrier(request: HttpRequest) -> tuple[str, int] | None:
     """The carrier of the uncovered list a cover action came from (it answers with that list's row)."""
     kind, _, pk = request.POST.get("carrier", request.GET.get("carrier", "")).partition(":")
-    if kind in CARRIER_MODELS and pk.isdigit():
+    if kind in CARRIER_MODELS and parse_id(pk) is not None:
         return kind, int(pk)
     return None
 
@@ -167,7 +168,7 @@ def entity_instructor_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("coverage/", coverage_index, name="coverage"),
-    path("coverage/<str:kind>/<int:pk>/", coverage_carrier, name="coverage_carrier"),
-    path("entities/<int:pk>/cover/", entity_cover_view, name="entity_cover"),
-    path("entities/<int:pk>/instructor/", entity_instructor_view, name="entity_instructor"),
+    path("coverage/<str:kind>/<id:pk>/", coverage_carrier, name="coverage_carrier"),
+    path("entities/<id:pk>/cover/", entity_cover_view, name="entity_cover"),
+    path("entities/<id:pk>/instructor/", entity_instructor_view, name="entity_instructor"),
 ]

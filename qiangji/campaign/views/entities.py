@@ -22,6 +22,7 @@ from qiangji.campaign.access import runs_campaign
 from qiangji.campaign.forms import EntityForm
 from qiangji.campaign.forms_register import CoverForm, InstructorForm
 from qiangji.campaign.models import Entity
+from qiangji.campaign.selectors_batches import place_names, record_changes
 from qiangji.campaign.selectors_register import (
     COVERAGE_CHOICES,
     FIELD_LABELS,
@@ -36,6 +37,7 @@ from qiangji.campaign.selectors_register import (
 )
 from qiangji.campaign.services.register import entity_apply
 from qiangji.core.audit import audit
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
 from qiangji.core.models import AuditEvent
@@ -56,8 +58,7 @@ def require_register(request: HttpRequest) -> None:
 
 
 def _pk(value: str | None) -> int | None:
-    value = (value or "").strip()
-    return int(value) if value.isdigit() else None
+    return parse_id((value or "").strip())
 
 
 def parse_filters(params: QueryDict) -> RegisterFilters:
@@ -190,6 +191,7 @@ def coverage_context(request: HttpRequest, entity: Entity, **bound: Any) -> dict
 
 def detail_context(request: HttpRequest, entity: Entity, *, revealed: bool = False, **bound: Any) -> dict[str, Any]:
     records = entity.records.select_related("batch").order_by("-batch__created_at", "-id")
+    names = place_names()
     context = coverage_context(request, entity, **bound)
     context.update(
         {
@@ -198,10 +200,7 @@ def detail_context(request: HttpRequest, entity: Entity, *, revealed: bool = Fal
             "grid": entity.village.grid,
             "chains": list(entity.chains.all()),
             "history": _history_rows(entity, revealed=revealed),
-            "records": [
-                {"record": r, "changes": [(FIELD_LABELS.get(f, f), pair) for f, pair in (r.changes or {}).items()]}
-                for r in records
-            ],
+            "records": [{"record": r, "changes": record_changes(r, names)} for r in records],
             "visits": entity_visits(entity, request.user),
             "cards": entity_cards(entity),
             "register_url": reverse("campaign:entity_list"),
@@ -312,8 +311,8 @@ def entity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("entities/", entity_list, name="entity_list"),
     path("entities/new/", entity_add, name="entity_add"),
-    path("entities/<int:pk>/edit/", entity_edit, name="entity_edit"),
+    path("entities/<id:pk>/edit/", entity_edit, name="entity_edit"),
     path("entities/export/", entity_export, name="entity_export"),
-    path("entities/<int:pk>/", entity_detail, name="entity_detail"),
-    path("entities/<int:pk>/reveal/", entity_reveal, name="entity_reveal"),
+    path("entities/<id:pk>/", entity_detail, name="entity_detail"),
+    path("entities/<id:pk>/reveal/", entity_reveal, name="entity_reveal"),
 ]

@@ -168,6 +168,6 @@ def summary_word(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("summaries/", summary_list, name="summary_list"),
     path("summaries/generate/", summary_generate_view, name="summary_generate"),
-    path("summaries/<int:pk>/", summary_detail, name="summary_detail"),
-    path("summaries/<int:pk>/word/", summary_word, name="summary_word"),
+    path("summaries/<id:pk>/", summary_detail, name="summary_detail"),
+    path("summaries/<id:pk>/word/", summary_word, name="summary_word"),
 ]

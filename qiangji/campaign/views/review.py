@@ -26,6 +26,7 @@ from qiangji.campaign.services.visit_problems import PROBLEM_DAYS, visit_problem
 from qiangji.campaign.services.visits import ACTION_LABELS, is_first_visit, visit_resubmit, visit_review
 from qiangji.campaign.views.tasks import require_campaign, visit_done_response, visit_form_response
 from qiangji.core.audit import audit
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
@@ -41,18 +42,14 @@ def require_town(request: HttpRequest) -> None:
         raise Http404
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 @login_required
 def review_queue(request: HttpRequest) -> HttpResponse:
     """Submitted visits waiting for the town, oldest first; by grid, team or another state."""
     require_town(request)
     state = request.GET.get("state", "")
     filters = {
-        "grid": _int(request.GET.get("grid")),
-        "team": _int(request.GET.get("team")),
+        "grid": parse_id(request.GET.get("grid")),
+        "team": parse_id(request.GET.get("team")),
         "state": state if state in Visit.State.values else "",
     }
     page = paginate(request, visits_for_queue(user=request.user, **filters))
@@ -217,9 +214,9 @@ def visit_problem(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("review/", review_queue, name="review_queue"),
-    path("visits/<int:pk>/", visit_detail, name="visit_detail"),
-    path("visits/<int:pk>/reveal/", visit_reveal, name="visit_reveal"),
-    path("visits/<int:pk>/review/", visit_review_act, name="visit_review"),
-    path("visits/<int:pk>/edit/", visit_edit, name="visit_edit"),
-    path("visits/<int:pk>/problem/", visit_problem, name="visit_problem"),
+    path("visits/<id:pk>/", visit_detail, name="visit_detail"),
+    path("visits/<id:pk>/reveal/", visit_reveal, name="visit_reveal"),
+    path("visits/<id:pk>/review/", visit_review_act, name="visit_review"),
+    path("visits/<id:pk>/edit/", visit_edit, name="visit_edit"),
+    path("visits/<id:pk>/problem/", visit_problem, name="visit_problem"),
 ]

@@ -35,6 +35,7 @@ from qiangji.campaign.selectors_tasks import (
 )
 from qiangji.campaign.services.visits import is_first_visit, visit_submit
 from qiangji.core.audit import audit
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
@@ -53,16 +54,12 @@ def wants_json(request: HttpRequest) -> bool:
     return "application/json" in request.headers.get("Accept", "")
 
 
-def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
-
-
 def _filters(request: HttpRequest) -> TaskFilters:
     status = request.GET.get("status", ACTIVE) or ACTIVE
     kind = request.GET.get("kind", "")
     return TaskFilters(
-        grid=_int(request.GET.get("grid")),
-        team=_int(request.GET.get("team")),
+        grid=parse_id(request.GET.get("grid")),
+        team=parse_id(request.GET.get("team")),
         status=status if status in dict(STATUS_CHOICES) else ACTIVE,
         kind=kind if kind in VisitTask.Kind.values else "",
         overdue=request.GET.get("overdue") == "1",
@@ -218,7 +215,7 @@ def task_visit(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("tasks/", my_tasks, name="my_tasks"),
-    path("tasks/<int:pk>/", task_detail, name="task_detail"),
-    path("tasks/<int:pk>/phone/", task_phone, name="task_phone"),
-    path("tasks/<int:pk>/visit/", task_visit, name="task_visit"),
+    path("tasks/<id:pk>/", task_detail, name="task_detail"),
+    path("tasks/<id:pk>/phone/", task_phone, name="task_phone"),
+    path("tasks/<id:pk>/visit/", task_visit, name="task_visit"),
 ]

@@ -140,7 +140,7 @@ def checklist_item_op(request: HttpRequest, pk: int, op: str) -> HttpResponse:
 urlpatterns = [
     path("teams/", team_list, name="team_list"),
     path("teams/new/", team_create_page, name="team_create"),
-    path("teams/<int:pk>/edit/", team_edit_page, name="team_edit"),
+    path("teams/<id:pk>/edit/", team_edit_page, name="team_edit"),
     path("checklist/", checklist_page, name="checklist"),
-    path("checklist/<int:pk>/<str:op>/", checklist_item_op, name="checklist_op"),
+    path("checklist/<id:pk>/<str:op>/", checklist_item_op, name="checklist_op"),
 ]

@@ -188,9 +188,9 @@ def voice_problem_view(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns: list = [
     path("voice/", voice_index, name="voice_index"),
     path("voice/messages/", voice_list, name="voice_list"),
-    path("voice/messages/<int:pk>/", voice_detail, name="voice_detail"),
-    path("voice/messages/<int:pk>/answer/", voice_answer_view, name="voice_answer"),
-    path("voice/messages/<int:pk>/problem/", voice_problem_view, name="voice_problem"),
-    path("voice/<str:kind>/<int:pk>/", voice_carrier, name="voice_carrier"),
-    path("voice/<str:kind>/<int:pk>/thanks/", voice_thanks, name="voice_thanks"),
+    path("voice/messages/<id:pk>/", voice_detail, name="voice_detail"),
+    path("voice/messages/<id:pk>/answer/", voice_answer_view, name="voice_answer"),
+    path("voice/messages/<id:pk>/problem/", voice_problem_view, name="voice_problem"),
+    path("voice/<str:kind>/<id:pk>/", voice_carrier, name="voice_carrier"),
+    path("voice/<str:kind>/<id:pk>/thanks/", voice_thanks, name="voice_thanks"),
 ]

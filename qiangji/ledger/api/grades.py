@@ -60,7 +60,7 @@ def grade_list(request: HttpRequest, year: int | None = None) -> Any:
 
 
 @grades_router.put(
-    "/{int:organization_id}/{int:year}", response={200: GradeOut, **WRITE_ERRORS}, operation_id="grade_set", summary="评定等次"
+    "/{id:organization_id}/{id:year}", response={200: GradeOut, **WRITE_ERRORS}, operation_id="grade_set", summary="评定等次"
 )
 def grade_set_view(request: HttpRequest, organization_id: int, year: int, payload: GradeIn) -> Any:
     """Only the town admin grades; `level` is the grade's name (see GET /grades/levels)."""
@@ -118,7 +118,7 @@ def plan_missing(request: HttpRequest, year: int | None = None) -> Any:
 
 
 @plans_router.get(
-    "/{int:plan_id}", response={200: PlanDetailOut, **READ_ERRORS}, operation_id="rectification_plan_get", summary="整改方案详情"
+    "/{id:plan_id}", response={200: PlanDetailOut, **READ_ERRORS}, operation_id="rectification_plan_get", summary="整改方案详情"
 )
 def plan_get(request: HttpRequest, plan_id: int) -> Any:
     return _plan_detail(get_plan_for_user(request.auth, plan_id))
@@ -157,7 +157,7 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
 
 
 @plans_router.put(
-    "/{int:plan_id}",
+    "/{id:plan_id}",
     response={200: PlanDetailOut, **WRITE_ERRORS},
     operation_id="rectification_plan_update",
     summary="修改整改方案",
@@ -169,7 +169,7 @@ def plan_update(request: HttpRequest, plan_id: int, payload: PlanPutIn) -> Any:
 
 
 @plans_router.post(
-    "/{int:plan_id}/items",
+    "/{id:plan_id}/items",
     response={201: MeasureOut, **WRITE_ERRORS},
     operation_id="rectification_plan_item_add",
     summary="新增方案事项",

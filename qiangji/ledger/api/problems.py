@@ -141,7 +141,7 @@ def problem_counts(
     return {"start": start, "end": end, **ledger_counts(user=user, start=start, end=end, organization=org)}
 
 
-@router.get("/{int:problem_id}", response={200: ProblemDetailOut, **READ_ERRORS}, operation_id="problem_get", summary="问题详情")
+@router.get("/{id:problem_id}", response={200: ProblemDetailOut, **READ_ERRORS}, operation_id="problem_get", summary="问题详情")
 def problem_get(request: HttpRequest, problem_id: int) -> Any:
     return ProblemDetailOut.of(get_problem_for_user(request.auth, problem_id), request.auth, today_local())
 
@@ -180,7 +180,7 @@ def problem_register_view(request: HttpRequest, payload: ProblemIn) -> Any:
 
 
 @router.post(
-    "/{int:problem_id}/transitions",
+    "/{id:problem_id}/transitions",
     response={200: ProblemDetailOut, **WRITE_ERRORS},
     operation_id="problem_transition",
     summary="办理问题（状态流转）",
@@ -190,7 +190,7 @@ def problem_transition(request: HttpRequest, problem_id: int, payload: Transitio
     reassign owner+reason; dispute/uphold/send_back/withdraw/reopen reason; submit/close/
     close_immediate evidence; merge into+reason; postpone deadline+reason; start nothing."""
     user = request.auth
-    action = choice_or_422("action", payload.action, [(a, a) for a in ACTION_ARGS])
+    action = choice_or_422("action", payload.action, [(a, a) for a in ACTION_ARGS], required=True)
     problem = get_problem_for_user(user, problem_id)
     fields = payload.model_dump()
     if action == "merge" and isinstance(payload.into, int):
@@ -206,7 +206,7 @@ def problem_transition(request: HttpRequest, problem_id: int, payload: Transitio
 
 
 @router.post(
-    "/{int:problem_id}/analysis",
+    "/{id:problem_id}/analysis",
     response={200: ProblemDetailOut, **WRITE_ERRORS},
     operation_id="problem_analyse",
     summary="原因分析",
@@ -220,7 +220,7 @@ def problem_analyse_view(request: HttpRequest, problem_id: int, payload: Analysi
 
 
 @router.post(
-    "/{int:problem_id}/measures",
+    "/{id:problem_id}/measures",
     response={201: MeasureOut, **WRITE_ERRORS},
     operation_id="problem_measure_add",
     summary="新增整改措施",
@@ -251,7 +251,7 @@ def _measure(user: Any, measure_id: int) -> Measure:
 
 
 @measures_router.post(
-    "/{int:measure_id}/progress",
+    "/{id:measure_id}/progress",
     response={200: MeasureOut, **WRITE_ERRORS},
     operation_id="measure_progress",
     summary="填报措施进展",
@@ -266,7 +266,7 @@ def measure_progress_view(request: HttpRequest, measure_id: int, payload: Progre
 
 
 @measures_router.post(
-    "/{int:measure_id}/check", response={200: MeasureOut, **WRITE_ERRORS}, operation_id="measure_check", summary="验收整改措施"
+    "/{id:measure_id}/check", response={200: MeasureOut, **WRITE_ERRORS}, operation_id="measure_check", summary="验收整改措施"
 )
 def measure_check_view(request: HttpRequest, measure_id: int, payload: CheckIn) -> Any:
     """Someone above, never the owner: passed, or back to open with the reason."""

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from qiangji.core.converters import parse_id
 from qiangji.core.text import clean_text
 from qiangji.ledger.models import Mechanism, Problem
 from qiangji.orgs.models import Organization
@@ -37,8 +38,8 @@ class MechanismForm(forms.Form):
     def _chosen_organization(self, organizations: Any) -> Organization | None:
         value = self.data.get("organization") if self.is_bound else self.initial.get("organization")
         value = getattr(value, "pk", value)
-        if str(value or "").isdigit():
-            return organizations.filter(pk=int(value)).first()
+        if (pk := parse_id(value)) is not None:
+            return organizations.filter(pk=pk).first()
         return None
 
     def clean_name(self) -> str:

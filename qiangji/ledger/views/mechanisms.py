@@ -10,6 +10,7 @@ from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
 from qiangji.ledger.forms.mechanisms import MechanismForm
@@ -84,11 +85,11 @@ def mechanism_create(request: HttpRequest) -> HttpResponse:
     require_staff(request)
     initial: dict[str, Any] = {"kind": Mechanism.Kind.ESTABLISHED}
     problem = None
-    if request.GET.get("problem", "").isdigit():
-        problem = get_problem_for_user(request.user, int(request.GET["problem"]))
+    if (problem_pk := parse_id(request.GET.get("problem"))) is not None:
+        problem = get_problem_for_user(request.user, problem_pk)
         initial.update(organization=problem.organization_id, problems=[problem.pk])
-    elif request.GET.get("org", "").isdigit():
-        initial["organization"] = get_organization_for_user(request.user, int(request.GET["org"])).pk
+    elif (org_pk := parse_id(request.GET.get("org"))) is not None:
+        initial["organization"] = get_organization_for_user(request.user, org_pk).pk
     form = MechanismForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

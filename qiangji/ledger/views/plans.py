@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.ledger.forms.grades import CheckForm, PlanForm, PlanItemForm, ProgressForm
 from qiangji.ledger.models import Measure, RectificationPlan
@@ -90,9 +91,10 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         organization, year = plan.organization, plan.year
         initial = {"title": plan.title, "analysis": plan.analysis, "goals": plan.goals}
     else:
-        if not request.GET.get("org", "").isdigit():
+        org_pk = parse_id(request.GET.get("org"))
+        if org_pk is None:
             raise Http404
-        organization = get_organization_for_user(request.user, int(request.GET["org"]))
+        organization = get_organization_for_user(request.user, org_pk)
         year = year_from(request.GET)
         plan = RectificationPlan.objects.filter(organization=organization, year=year).first()
         if plan is not None:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.vary import vary_on_headers
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
 from qiangji.core.pagination import paginate
@@ -184,10 +185,10 @@ def problem_export(request: HttpRequest) -> HttpResponse:
 
 def _similar_for(request: HttpRequest, description: str, org_pk: Any, village_pk: Any) -> list[tuple[Problem, float]]:
     organization = village = None
-    if str(org_pk or "").isdigit():
-        organization = Organization.objects.for_user(request.user).filter(pk=int(org_pk)).first()
-    if str(village_pk or "").isdigit():
-        village = Village.objects.filter(pk=int(village_pk)).first()
+    if (org_id := parse_id(org_pk)) is not None:
+        organization = Organization.objects.for_user(request.user).filter(pk=org_id).first()
+    if (village_id := parse_id(village_pk)) is not None:
+        village = Village.objects.filter(pk=village_id).first()
     return problems_similar(
         user=request.user,
         description=(description or "").strip(),
@@ -212,8 +213,8 @@ def problem_register_page(request: HttpRequest) -> HttpResponse:
     """Register (挂号) a problem; possible duplicates must be looked at before a new one is made."""
     require_staff(request)
     initial: dict[str, Any] = {}
-    if request.GET.get("org", "").isdigit():
-        initial["organization"] = get_organization_for_user(request.user, int(request.GET["org"])).pk
+    if (org_pk := parse_id(request.GET.get("org"))) is not None:
+        initial["organization"] = get_organization_for_user(request.user, org_pk).pk
     form = ProblemRegisterForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     similar: list[tuple[Problem, float]] = []
     if request.method == "POST" and form.is_valid():

@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.converters import parse_id
 from qiangji.ledger.selectors import ledger_by_month, ledger_by_source, ledger_counts
 from qiangji.orgs.selectors import get_organization_for_user, organization_choices
 
@@ -34,8 +35,8 @@ def stats(request: HttpRequest) -> HttpResponse:
         errors.append("结束日期早于开始日期，已按本年度统计。")
         start, end = dt.date(today.year, 1, 1), dt.date(today.year, 12, 31)
     organization = None
-    if request.GET.get("org", "").isdigit():
-        organization = get_organization_for_user(request.user, int(request.GET["org"]))
+    if (org_pk := parse_id(request.GET.get("org"))) is not None:
+        organization = get_organization_for_user(request.user, org_pk)
     counts = ledger_counts(user=request.user, start=start, end=end, organization=organization)
     by_source = ledger_by_source(user=request.user, start=start, end=end, organization=organization)
     by_month = ledger_by_month(user=request.user, start=start, end=end, organization=organization)

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
 from qiangji.mediation.forms import CaseForm, MoveForm, SessionForm
@@ -91,8 +92,8 @@ def case_new(request: HttpRequest) -> HttpResponse:
     if not studios:
         raise PermissionDenied("您无权为工作室受理案件")
     initial = {}
-    if request.GET.get("studio", "").isdigit():
-        initial["studio"] = int(request.GET["studio"])
+    if (studio_pk := parse_id(request.GET.get("studio"))) is not None:
+        initial["studio"] = studio_pk
     form = CaseForm(request.POST or None, studios=studios, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from qiangji.accounts.models import RoleGrant
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.orgs.models import Organization
 from qiangji.positions.forms import BatchForm, CourseForm, DeliveryForm
@@ -165,7 +166,7 @@ def delivery_record(request: HttpRequest, pk: int, course_pk: int, position_pk: 
         else:
             messages.success(request, f"已登记{position.name}“{course.title}”开课情况。")
             return redirect("positions:batch", batch.pk)
-    chosen = {int(v) for v in (form["present"].value() or []) if str(v).isdigit()}
+    chosen = {pk for v in (form["present"].value() or []) if (pk := parse_id(v)) is not None}
     context = {
         "batch": batch,
         "course": course,

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import get_scope
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.reserve.forms import AssessmentForm, EnterForm, MentorshipForm, MoveForm
 from qiangji.reserve.models import Candidate
@@ -182,7 +183,7 @@ def candidate_enter_view(request: HttpRequest) -> HttpResponse:
             return redirect("reserve:candidate", candidate.pk)
     chosen = form["member"].value()
     options = list(members_enterable(user=request.user, text=request.GET.get("q", "")))
-    if chosen and str(chosen).isdigit() and all(str(m.pk) != str(chosen) for m in options):
+    if parse_id(chosen) is not None and all(str(m.pk) != str(chosen) for m in options):
         options = list(form.fields["member"].queryset.filter(pk=chosen)) + options
     context = {"form": form, "options": options, "chosen": str(chosen or "")}
     return render(request, "reserve/enter.html", context, status=400 if form.errors else 200)
