@@ -16,6 +16,7 @@ pytestmark = pytest.mark.django_db
 
 TOWN = "中共竖新镇委员会"
 PASSWORD = "Qj-Start-2026!"
+FIRST_LOGIN = "首次登录时须修改密码，并用手机上的身份验证器绑定双因素认证。"
 
 
 def state():
@@ -112,7 +113,7 @@ def test_another_admin_on_the_existing_committee(password_file):
 
     out = run("--town", TOWN, "--admin", "zhaomin", "--password-file", password_file)
 
-    assert out == "已创建镇党委管理员账号“zhaomin”。首次登录时须修改密码，并用手机上的身份验证器绑定双因素认证。\n"
+    assert out == f"已创建镇党委管理员账号“zhaomin”。{FIRST_LOGIN}\n"
     root = Organization.objects.get()
     assert sorted(RoleGrant.objects.values_list("user__username", "role", "organization_id")) == [
         ("wangli", TOWN_ADMIN, root.pk),
