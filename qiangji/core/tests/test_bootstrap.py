@@ -47,10 +47,7 @@ def run(*args):
 def test_creates_the_town_committee_and_its_first_admin(password_file):
     out = run("--town", f"  {TOWN} ", "--admin", "wangli", "--password-file", password_file)
 
-    assert (
-        out
-        == f"已创建镇党委“{TOWN}”。\n已创建镇党委管理员账号“wangli”。首次登录时须修改密码，并用手机上的身份验证器绑定双因素认证。\n"
-    )
+    assert out == f"已创建镇党委“{TOWN}”。\n已创建镇党委管理员账号“wangli”。{FIRST_LOGIN}\n"
     root = Organization.objects.get()
     assert (root.name, root.kind, root.parent_id, root.has_committee, root.path, root.depth) == (
         TOWN,
