@@ -1,0 +1,219 @@
+"""`manage.py backup` / `restore`: a drill on a small town, and every reason to refuse.
+
+The drill runs on whichever database the suite uses (SQLite by default; PostgreSQL with
+DATABASE_URL), so CI proves both: backup → empty database → restore → the same town.
+Restore needs committed rows and a real connection, hence `transaction=True`.
+"""
+
+import datetime as dt
+import io
+import json
+import tarfile
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test import Client
+
+from qiangji import factories as f
+from qiangji.core import backup
+from qiangji.members.models import Member
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+ID_NUMBER = f.fake_id_number(birth=dt.date(1985, 3, 9), female=True, seq=123)
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    (settings.MEDIA_ROOT / "imports" / "2026").mkdir(parents=True)
+    (settings.MEDIA_ROOT / "imports" / "2026" / "花名册.xlsx").write_bytes(b"PK\x03\x04 roster")
+    (settings.MEDIA_ROOT / "photo.jpg").write_bytes(b"\xff\xd8 photo")
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def small_town(town, users, media):
+    f.member(organization=town["branch_a2"], name="王红梅", female=True, id_number=ID_NUMBER, phone="13900001111")
+    return town
+
+
+def media_state(root):
+    return sorted((p.relative_to(root).as_posix(), p.read_bytes()) for p in root.rglob("*") if p.is_file())
+
+
+def run(command, *args):
+    out = StringIO()
+    call_command(command, *args, stdout=out)
+    return out.getvalue()
+
+
+def empty_the_database():
+    """What the operator starts from: a migrated database without rows (`flush` leaves exactly
+    the rows `migrate` writes by itself: content types and permissions)."""
+    call_command("flush", interactive=False, verbosity=0)
+
+
+def repack(archive, target, change):
+    """A copy of `archive` whose manifest went through `change`."""
+    with tarfile.open(archive, "r:gz") as src, tarfile.open(target, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == backup.MANIFEST:
+                manifest = json.loads(data)
+                change(manifest)
+                data = json.dumps(manifest).encode()
+                member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+    return target
+
+
+def test_drill_backup_then_restore_into_an_empty_database(small_town, media, tmp_path):
+    archive = tmp_path / "town.tar.gz"
+    out = run("backup", "--output", str(archive))
+    counts = backup.table_counts()
+    files = media_state(media)
+
+    with tarfile.open(archive) as tar:
+        text = tar.extractfile("manifest.json").read().decode()
+        names = sorted(tar.getnames())
+    manifest = json.loads(text)
+    assert out == (
+        f"已备份到 {archive}：{len(counts)} 张表共 {sum(counts.values())} 行，上传文件 2 个。"
+        "文件含个人信息，请存放在安全的位置。\n"
+    )
+    assert archive.stat().st_mode & 0o777 == 0o600
+    assert manifest["app_version"] == "0.1.0"
+    assert manifest["database"] == {"vendor": connection.vendor, "file": backup.DB_FILES[connection.vendor]}
+    assert manifest["tables"] == counts
+    assert manifest["tables"]["members_member"] == 2
+    assert manifest["migrations"] == backup.latest_migrations()
+    assert manifest["migrations"]["members"].startswith("00")
+    # Two members × (ID number, phone, address): all sealed under scheme g1; keys never written.
+    assert manifest["encryption"]["schemes"] == {"g1": 6}
+    assert manifest["encryption"]["key_checks"] == backup.current_key_checks()
+    assert "ZGV2LW9ubHktZmllbGQta2V5" not in text and "dev-only-hash-key" not in text
+    assert manifest["media"] == {"files": 2, "bytes": len(b"PK\x03\x04 roster") + len(b"\xff\xd8 photo")}
+    assert names == sorted(
+        ["manifest.json", backup.DB_FILES[connection.vendor], "media/imports/2026/花名册.xlsx", "media/photo.jpg"]
+    )
+
+    empty_the_database()
+    for path in sorted(media.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    assert Member.objects.count() == 0
+
+    out = run("restore", str(archive))
+
+    assert f"核对通过：{len(counts)} 张表的行数与备份清单一致。" in out
+    assert "上传文件 2 个" in out
+    assert backup.table_counts() == counts
+    assert media_state(media) == files
+    restored = Member.objects.get(name="王红梅")
+    assert (restored.id_number, restored.phone) == (ID_NUMBER, "13900001111")
+    assert Member.objects.search(ID_NUMBER).get() == restored  # the keyed hash still finds it
+    client = Client()
+    assert client.login(username="admin", password="Qiangji-Test-2026")
+    assert client.get("/").status_code == 200
+    assert Client().login(username="sec_a", password="Qiangji-Test-2026")
+
+
+@pytest.fixture
+def archive(small_town, tmp_path):
+    path = tmp_path / "town.tar.gz"
+    run("backup", "--output", str(path))
+    return path
+
+
+def refused(*args):
+    """Run restore, expect a refusal; return its message."""
+    with pytest.raises(CommandError) as error:
+        run("restore", *args)
+    return str(error.value)
+
+
+def test_restore_refuses_a_database_with_rows(archive, media):
+    before, files = backup.table_counts(), media_state(media)
+    message = refused(str(archive))
+    assert message.startswith("只能恢复到空数据库，当前数据库已有数据（")
+    assert message.endswith("等表）。请新建一个空数据库后再恢复。未做任何修改。")
+    assert (backup.table_counts(), media_state(media)) == (before, files)
+
+
+@pytest.fixture
+def emptied(archive, media):
+    empty_the_database()
+    for path in sorted(media.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    return backup.table_counts()
+
+
+def assert_unchanged(counts, media):
+    assert backup.table_counts() == counts
+    assert media_state(media) == []
+    assert Member.objects.count() == 0
+
+
+def test_missing_file(emptied, media, tmp_path):
+    assert refused(str(tmp_path / "nope.tar.gz")) == f"找不到备份文件：{tmp_path / 'nope.tar.gz'}"
+    assert_unchanged(emptied, media)
+
+
+def test_not_an_archive(emptied, media, tmp_path):
+    junk = tmp_path / "junk.tar.gz"
+    junk.write_bytes(b"this is a spreadsheet, not a backup")
+    assert refused(str(junk)) == f"这不是备份文件（应为 manage.py backup 生成的 .tar.gz）：{junk}"
+    assert_unchanged(emptied, media)
+
+
+def test_an_archive_without_manifest(emptied, media, tmp_path):
+    other = tmp_path / "other.tar.gz"
+    with tarfile.open(other, "w:gz") as tar:
+        tar.add(__file__, arcname="test_backup.py")
+    assert refused(str(other)) == "这不是本系统的备份文件（缺少 manifest.json）"
+    assert_unchanged(emptied, media)
+
+
+def test_another_kind_of_database(archive, emptied, media, tmp_path):
+    other = {"sqlite": "postgresql", "postgresql": "sqlite"}[connection.vendor]
+
+    def change(manifest):
+        manifest["database"]["vendor"] = other
+
+    labels = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}
+    message = refused(str(repack(archive, tmp_path / "other.tar.gz", change)))
+    assert (
+        message == f"备份来自 {labels[other]} 数据库，当前使用的是 {labels[connection.vendor]} 数据库，不能恢复。未做任何修改。"
+    )
+    assert_unchanged(emptied, media)
+
+
+def test_a_newer_schema(archive, emptied, media, tmp_path):
+    def change(manifest):
+        manifest["migrations"]["members"] = "0099_from_the_future"
+
+    message = refused(str(repack(archive, tmp_path / "newer.tar.gz", change)))
+    assert message == (
+        "备份来自更新版本的系统（本程序不认识其数据库结构：members.0099_from_the_future），"
+        "请先把程序升级到备份时的版本再恢复。未做任何修改。"
+    )
+    assert_unchanged(emptied, media)
+
+
+def test_other_encryption_keys(archive, emptied, media, settings):
+    settings.FIELD_ENCRYPTION_KEY = "another-key-from-another-server"
+    message = refused(str(archive))
+    assert message == (
+        "备份使用的加密密钥与本机设置（QIANGJI_FIELD_KEY、QIANGJI_HASH_KEY）不同，"
+        "恢复后个人信息将无法解密。请先配置备份时使用的密钥。未做任何修改。"
+    )
+    assert_unchanged(emptied, media)
+
+
+def test_backup_into_a_missing_directory(small_town, tmp_path):
+    with pytest.raises(CommandError) as error:
+        run("backup", "--output", str(tmp_path / "no" / "such" / "dir.tar.gz"))
+    assert str(error.value) == f"目录不存在：{tmp_path / 'no' / 'such'}"
+    assert list(tmp_path.glob("**/*.tar.gz*")) == []
