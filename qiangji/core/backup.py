@@ -235,8 +235,15 @@ def check(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
             f"{VENDOR_LABELS.get(connection.vendor, connection.vendor)} 数据库，不能恢复。未做任何修改。"
         )
     db_name = manifest["database"].get("file")
-    if db_name not in tar.getnames():
-        raise BackupError("备份文件不完整（缺少数据库文件）。未做任何修改。")
+    if db_name not in tar.getnames() or not isinstance(manifest.get("tables"), dict):
+        raise BackupError("备份文件不完整（缺少数据库文件或行数清单）。未做任何修改。")
+    for member in tar.getmembers():
+        if member.name in (MANIFEST, db_name):
+            continue
+        # Only plain files under media/: no links, devices, absolute paths or "..".
+        parts = member.name.split("/")
+        if not member.isfile() or parts[0] != MEDIA_DIR or ".." in parts or len(parts) < 2 or not all(parts[1:]):
+            raise BackupError(f"备份文件中有不应有的内容（{member.name}），可能已被改动，不能恢复。未做任何修改。")
     newer = _newer_migrations(manifest.get("migrations", {}))
     if newer:
         raise BackupError(

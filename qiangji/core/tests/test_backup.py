@@ -217,3 +217,42 @@ def test_backup_into_a_missing_directory(small_town, tmp_path):
         run("backup", "--output", str(tmp_path / "no" / "such" / "dir.tar.gz"))
     assert str(error.value) == f"目录不存在：{tmp_path / 'no' / 'such'}"
     assert list(tmp_path.glob("**/*.tar.gz*")) == []
+
+
+def test_a_file_outside_the_media_folder(archive, emptied, media, tmp_path):
+    evil = tmp_path / "evil.tar.gz"
+    with tarfile.open(archive, "r:gz") as src, tarfile.open(evil, "w:gz") as dst:
+        for member in src.getmembers():
+            dst.addfile(member, src.extractfile(member))
+        info = tarfile.TarInfo("media/../../escaped.txt")
+        info.size = 4
+        dst.addfile(info, io.BytesIO(b"evil"))
+    assert refused(str(evil)) == "备份文件中有不应有的内容（media/../../escaped.txt），可能已被改动，不能恢复。未做任何修改。"
+    assert_unchanged(emptied, media)
+    assert not (tmp_path / "escaped.txt").exists()
+
+
+def test_counts_that_differ_from_the_manifest_are_reported(archive, emptied, media, tmp_path):
+    def change(manifest):
+        manifest["tables"]["members_member"] = 3
+
+    message = refused(str(repack(archive, tmp_path / "counted.tar.gz", change)))
+    assert message == "以下表的行数与备份清单不一致，请勿使用该数据库，并联系技术支持：\n  members_member：备份 3 行，恢复后 2"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite restores the whole file, then `migrate` upgrades it")
+def test_postgresql_needs_the_same_schema(archive, emptied, media, tmp_path):
+    from django.db.migrations.loader import MigrationLoader
+
+    graph = MigrationLoader(None).graph
+    latest = backup.latest_migrations()["members"]
+    older = next(name for app, name in graph.node_map[("members", latest)].parents if app == "members")
+
+    def change(manifest):
+        manifest["migrations"]["members"] = older
+
+    message = refused(str(repack(archive, tmp_path / "older.tar.gz", change)))
+    assert message == (
+        "备份的数据库结构与当前程序不同：请用备份时的程序版本建库（manage.py migrate）并恢复，再升级程序。未做任何修改。"
+    )
+    assert_unchanged(emptied, media)
