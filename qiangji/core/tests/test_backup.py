@@ -6,12 +6,14 @@ Restore needs committed rows and a real connection, hence `transaction=True`.
 """
 
 import datetime as dt
+import importlib
 import io
 import json
 import tarfile
 from io import StringIO
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -50,10 +52,23 @@ def run(command, *args):
     return out.getvalue()
 
 
+SEEDS = [
+    ("qiangji.campaign.migrations.0002_five_musts", "seed"),
+    ("qiangji.ledger.migrations.0002_grade_levels", "add_levels"),
+    ("qiangji.orglife.migrations.0002_seed_requirements", "seed"),
+    ("qiangji.orglife.migrations.0005_requirement_general_branch", "seed"),
+    ("qiangji.reserve.migrations.0002_pools", "seed"),
+    ("qiangji.trainings.migrations.0002_default_requirements", "seed"),
+]
+
+
 def empty_the_database():
-    """What the operator starts from: a migrated database without rows (`flush` leaves exactly
-    the rows `migrate` writes by itself: content types and permissions)."""
+    """What the operator starts from: a database on which `migrate` has just run. `flush` leaves
+    Django's content types and permissions; the data migrations' reference rows are put back."""
     call_command("flush", interactive=False, verbosity=0)
+    for module, function in SEEDS:
+        getattr(importlib.import_module(module), function)(django_apps, None)
+    assert {t for t, n in backup.table_counts().items() if n} == backup.MIGRATE_FILLED
 
 
 def repack(archive, target, change):
@@ -256,3 +271,23 @@ def test_postgresql_needs_the_same_schema(archive, emptied, media, tmp_path):
         "备份的数据库结构与当前程序不同：请用备份时的程序版本建库（manage.py migrate）并恢复，再升级程序。未做任何修改。"
     )
     assert_unchanged(emptied, media)
+
+
+@pytest.mark.django_db(transaction=False)
+def test_the_tables_migrate_fills_are_known(tmp_path):
+    """An operator restores into a database on which `migrate` has just run: whatever it wrote
+    must not count as data (or every restore would be refused), and is replaced by the archive's."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    db = tmp_path / "fresh.sqlite3"
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{db}"}
+    subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=settings.BASE_DIR, env=env, check=True)
+    with sqlite3.connect(db) as fresh:
+        tables = [t for (t,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        filled = {t for t in tables if t != "sqlite_sequence" and fresh.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]}
+    assert filled == backup.MIGRATE_FILLED
