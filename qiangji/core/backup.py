@@ -125,6 +125,8 @@ def _pg_env_args() -> tuple[dict[str, str], list[str]]:
     env = {**os.environ}
     if db.get("PASSWORD"):
         env["PGPASSWORD"] = str(db["PASSWORD"])
+    if db.get("OPTIONS", {}).get("sslmode"):
+        env["PGSSLMODE"] = str(db["OPTIONS"]["sslmode"])
     args = []
     for flag, key in (("--host", "HOST"), ("--port", "PORT"), ("--username", "USER")):
         if db.get(key):
