@@ -16,6 +16,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.db.migrations.recorder import MigrationRecorder
 from django.test import Client
 
 from qiangji import factories as f
@@ -291,3 +292,43 @@ def test_the_tables_migrate_fills_are_known(tmp_path):
         tables = [t for (t,) in fresh.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         filled = {t for t in tables if t != "sqlite_sequence" and fresh.execute(f'SELECT COUNT(*) FROM "{t}"').fetchone()[0]}
     assert filled == backup.MIGRATE_FILLED
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL refuses another schema (test above)")
+def test_sqlite_restores_an_older_schema_then_asks_for_migrate(archive, emptied, media, tmp_path):
+    """A backup from before an upgrade: restored as it was, and the operator is told to migrate."""
+    import sqlite3
+
+    latest = backup.latest_migrations()["members"]
+    with tarfile.open(archive, "r:gz") as tar:
+        tar.extract(backup.DB_FILES["sqlite"], path=tmp_path, filter="data")
+    db = tmp_path / backup.DB_FILES["sqlite"]
+    with sqlite3.connect(db) as old:
+        old.execute("DELETE FROM django_migrations WHERE app = 'members' AND name = ?", [latest])
+    older = tmp_path / "older.tar.gz"
+    with tarfile.open(archive, "r:gz") as src, tarfile.open(older, "w:gz") as dst:
+        for member in src.getmembers():
+            data = src.extractfile(member).read()
+            if member.name == backup.MANIFEST:
+                manifest = json.loads(data)
+                manifest["tables"]["django_migrations"] -= 1
+                manifest["migrations"] = {app: name for app, name in manifest["migrations"].items() if app != "members"}
+                data = json.dumps(manifest).encode()
+            elif member.name == db.name:
+                data = db.read_bytes()
+            member.size = len(data)
+            dst.addfile(member, io.BytesIO(data))
+
+    try:
+        out = run("restore", str(older))
+        after = backup.latest_migrations()["members"]
+    finally:
+        # `flush` leaves django_migrations alone: the rest of the session needs the record back.
+        MigrationRecorder(connection).record_applied("members", latest)
+
+    tables = len(manifest["tables"])
+    assert out.endswith(
+        f"核对通过：{tables} 张表的行数与备份清单一致。\n备份来自较早的版本：请运行 manage.py migrate 升级数据库结构。\n"
+    )
+    assert after != latest
+    assert Member.objects.count() == 2
