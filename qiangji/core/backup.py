@@ -31,7 +31,7 @@ from typing import Any
 from django.apps import apps
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
+from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
@@ -83,45 +83,69 @@ def current_key_checks() -> dict[str, str]:
     return {"field": key_check(settings.FIELD_ENCRYPTION_KEY, "field"), "hash": key_check(settings.FIELD_HASH_KEY, "hash")}
 
 
+def _quote(name: str) -> str:
+    # The same identifier quoting on SQLite and PostgreSQL, usable on a plain DB-API cursor.
+    return '"' + name.replace('"', '""') + '"'
+
+
 def _table_names() -> list[str]:
     with connection.cursor() as cursor:
-        return sorted(connection.introspection.table_names(cursor))
+        return sorted(t for t in connection.introspection.table_names(cursor) if not t.startswith("sqlite_"))
 
 
-def _count(table: str) -> int:
+def _count(cursor: Any, table: str) -> int:
+    cursor.execute(f"SELECT COUNT(*) FROM {_quote(table)}")
+    return cursor.fetchone()[0]
+
+
+def _count_here(table: str) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT COUNT(*) FROM {connection.ops.quote_name(table)}")
-        return cursor.fetchone()[0]
+        return _count(cursor, table)
 
 
 def table_counts() -> dict[str, int]:
-    return {table: _count(table) for table in _table_names()}
+    with connection.cursor() as cursor:
+        return {table: _count(cursor, table) for table in _table_names()}
 
 
 def latest_migrations() -> dict[str, str]:
     """The last applied migration of each app, in the order they were applied."""
-    latest: dict[str, str] = {}
     if not MigrationRecorder(connection).has_table():
-        return latest
-    for record in MigrationRecorder.Migration.objects.order_by("id"):
-        latest[record.app] = record.name
-    return latest
+        return {}
+    with connection.cursor() as cursor:
+        return _migrations(cursor)
 
 
-def cipher_schemes() -> dict[str, int]:
+def _migrations(cursor: Any) -> dict[str, str]:
+    cursor.execute("SELECT app, name FROM django_migrations ORDER BY id")
+    return {app: name for app, name in cursor.fetchall()}
+
+
+def _schemes(cursor: Any, tables: set[str]) -> dict[str, int]:
     """How many stored values each cipher scheme ("g1", …) sealed; read raw, never decrypted."""
     counts: dict[str, int] = {}
     for model in apps.get_models():
+        if model._meta.db_table not in tables:
+            continue
         for field in model._meta.concrete_fields:
             if not isinstance(field, EncryptedTextField):
                 continue
-            table, column = (connection.ops.quote_name(n) for n in (model._meta.db_table, field.column))
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL AND {column} <> ''")
-                for (value,) in cursor.fetchall():
-                    scheme = value.partition(":")[0]
-                    counts[scheme] = counts.get(scheme, 0) + 1
+            table, column = _quote(model._meta.db_table), _quote(field.column)
+            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL AND {column} <> ''")
+            for (value,) in cursor.fetchall():
+                scheme = value.partition(":")[0]
+                counts[scheme] = counts.get(scheme, 0) + 1
     return dict(sorted(counts.items()))
+
+
+def _describe(cursor: Any, tables: list[str]) -> dict[str, Any]:
+    """What the manifest says about the data, read from the very snapshot that is archived (the
+    site keeps writing during a backup: counts taken a moment apart would not match on restore)."""
+    return {
+        "migrations": _migrations(cursor) if "django_migrations" in tables else {},
+        "tables": {table: _count(cursor, table) for table in sorted(tables)},
+        "schemes": _schemes(cursor, set(tables)),
+    }
 
 
 def _pg_env_args() -> tuple[dict[str, str], list[str]]:
@@ -147,19 +171,35 @@ def _run(command: list[str], env: dict[str, str], failure: str) -> None:
         raise BackupError(f"{failure}：{result.stderr.strip()[-500:]}")
 
 
-def _dump_database(target: Path) -> None:
+def _dump_database(target: Path) -> dict[str, Any]:
     if connection.vendor == "sqlite":
         connection.ensure_connection()
         copy = sqlite3.connect(target)
         try:
             connection.connection.backup(copy)
+            tables = [t for (t,) in copy.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+            return _describe(copy.cursor(), [t for t in tables if not t.startswith("sqlite_")])
         finally:
             copy.close()
-    elif connection.vendor == "postgresql":
-        env, args = _pg_env_args()
-        _run(["pg_dump", "--format=custom", "--data-only", "--file", str(target), *args], env, "数据库导出失败")
-    else:
+    if connection.vendor != "postgresql":
         raise BackupError(f"不支持备份 {connection.vendor} 数据库")
+    env, args = _pg_env_args()
+    tables = _table_names()
+    if connection.in_atomic_block:
+        # Inside a caller's transaction no snapshot can be set up; the caller holds the writes.
+        described = _describe(connection.cursor(), tables)
+        _run(["pg_dump", "--format=custom", "--data-only", "--file", str(target), *args], env, "数据库导出失败")
+        return described
+    with transaction.atomic(), connection.cursor() as cursor:
+        # pg_dump reads the snapshot this transaction exported: the manifest and the dump see
+        # the same rows, however busy the site is.
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+        described = _describe(cursor, tables)
+        dump = ["pg_dump", "--format=custom", "--data-only", f"--snapshot={snapshot}", "--file", str(target), *args]
+        _run(dump, env, "数据库导出失败")
+        return described
 
 
 def _media_files() -> list[Path]:
@@ -176,6 +216,8 @@ def default_output() -> Path:
 def backup(output: Path) -> dict[str, Any]:
     """Write the archive to `output` (readable by its owner only: it holds personal data)."""
     output = Path(output)
+    if output.is_dir():
+        output = output / default_output().name
     if not output.parent.is_dir():
         raise BackupError(f"目录不存在：{output.parent}")
     vendor = connection.vendor
@@ -185,14 +227,16 @@ def backup(output: Path) -> dict[str, Any]:
         "app_version": app_version(),
         "created_at": timezone.now().isoformat(),
         "database": {"vendor": vendor, "file": DB_FILES.get(vendor, "")},
-        "migrations": latest_migrations(),
-        "tables": table_counts(),
-        "encryption": {"schemes": cipher_schemes(), "key_checks": current_key_checks()},
+        "migrations": {},
+        "tables": {},
+        "encryption": {"schemes": {}, "key_checks": current_key_checks()},
         "media": {"files": len(media), "bytes": sum(p.stat().st_size for p in media)},
     }
     with tempfile.TemporaryDirectory() as tmp:
         db_file = Path(tmp) / manifest["database"]["file"]
-        _dump_database(db_file)
+        described = _dump_database(db_file)
+        manifest["migrations"], manifest["tables"] = described["migrations"], described["tables"]
+        manifest["encryption"]["schemes"] = described["schemes"]
         partial = output.with_name(output.name + ".partial")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
@@ -241,7 +285,7 @@ def _rows_present() -> list[str]:
     """App tables that already hold rows; those `migrate` fills by itself do not count."""
     existing = set(_table_names())
     tables = {m._meta.db_table for m in apps.get_models(include_auto_created=True)} & existing
-    return sorted(t for t in tables - MIGRATE_FILLED if _count(t) > 0)
+    return sorted(t for t in tables - MIGRATE_FILLED if _count_here(t) > 0)
 
 
 def check(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:

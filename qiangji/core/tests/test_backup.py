@@ -332,3 +332,11 @@ def test_sqlite_restores_an_older_schema_then_asks_for_migrate(archive, emptied,
     )
     assert after != latest
     assert Member.objects.count() == 2
+
+
+def test_backup_into_a_directory(small_town, tmp_path, freeze_day):
+    freeze_day("2026-11-25")
+    out = run("backup", "--output", str(tmp_path))
+    [archive] = tmp_path.glob("*.tar.gz")
+    assert archive.name.startswith("qiangji-backup-20261125-10")
+    assert out.startswith(f"已备份到 {archive}：")

@@ -12,10 +12,12 @@ class Command(BaseCommand):
     help = "备份：把数据库、上传的文件和清单写入一个 .tar.gz 文件"
 
     def add_arguments(self, parser):
-        parser.add_argument("--output", help="备份文件路径（默认：当前目录下的 qiangji-backup-日期-时间.tar.gz）")
+        parser.add_argument("--output", help="备份文件路径或目录（默认：当前目录下的 qiangji-backup-日期-时间.tar.gz）")
 
     def handle(self, *args, output: str | None, **options):
         target = Path(output) if output else backup.default_output()
+        if target.is_dir():
+            target = target / backup.default_output().name
         try:
             manifest = backup.backup(target)
         except backup.BackupError as exc:
