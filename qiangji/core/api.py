@@ -1,6 +1,7 @@
 """What every app's API router shares: one error format, form errors as 422, paging.
 
-Error bodies are always `{"detail": "<中文说明>"}`, plus `"errors": {field: [messages]}` on 422.
+Error bodies are always `{"detail": "<中文说明>"}`, plus `"errors": {field: [messages]}` on 422
+and `"current": {field: value, "version": n}` on a 409 for a stale update (core.concurrency).
 The routers validate with the same Django forms as the pages; `form_data` turns an invalid form
 into `FormInvalid`, which `install_error_handlers` answers with 422.
 """
@@ -15,6 +16,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 
 NON_FIELD = "__all__"
@@ -26,6 +28,13 @@ BAD_BODY_MESSAGE = "请求体无法解析，应为 JSON 格式。"
 
 class ErrorOut(Schema):
     detail: str
+
+
+class StaleOut(Schema):
+    """409 for an update based on an old `version`: what the record holds now, `version` included."""
+
+    detail: str
+    current: dict[str, Any]
 
 
 class ValidationErrorOut(Schema):
@@ -143,6 +152,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return respond(request, 409, {"detail": exc.message})
+
+    @api.exception_handler(StaleEdit)
+    def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+        # The client sent the version it read; the record has moved on. It gets what is
+        # stored now, so it can merge and send again with the new version.
+        return respond(request, 409, {"detail": exc.message, "current": exc.current})
 
     @api.exception_handler(FormInvalid)
     def form_invalid(request: HttpRequest, exc: FormInvalid) -> HttpResponse:

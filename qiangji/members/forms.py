@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.crypto import keyed_hash
 from qiangji.core.text import clean_text
 from qiangji.core.validators import id_birth_date, id_gender, normalize_id_number, normalize_phone
@@ -14,7 +15,7 @@ from qiangji.members.models import Member
 from qiangji.orgs.models import Organization
 
 
-class MemberForm(forms.Form):
+class MemberForm(VersionedForm):
     """Fields as the national roster names them; `organization` limited to what `user` manages."""
 
     name = forms.CharField(label="姓名", max_length=50)
