@@ -27,37 +27,23 @@ def zhang(town, users):
     )
 
 
-def page_data(form, **changes):
-    """What a browser posts back: the form as it was rendered, with the person's changes."""
-    data = {}
-    for name, field in form.fields.items():
-        value = form[name].value()
-        if field.disabled:
-            continue
-        if isinstance(value, bool):
-            if value:
-                data[name] = "on"
-            continue
-        data[name] = "" if value is None else (value.isoformat() if hasattr(value, "isoformat") else str(value))
-    data.update(changes)
-    return data
-
-
 def test_the_edit_page_carries_the_version_it_read(client_as, users, zhang):
     Member.objects.filter(pk=zhang.pk).update(version=7)
     body = client_as(users["secretary_a"]).get(reverse("members:edit", args=[zhang.pk])).content.decode()
     assert '<input type="hidden" name="version" value="7" id="id_version">' in body
 
 
-def test_a_stale_page_edit_is_refused_with_the_current_values_and_the_first_save_stays(client_as, users, zhang, freeze_day):
+def test_a_stale_page_edit_is_refused_with_the_current_values_and_the_first_save_stays(
+    client_as, users, zhang, freeze_day, form_post
+):
     freeze_day("2026-11-25")
     url = reverse("members:edit", args=[zhang.pk])
     a, b = client_as(users["secretary_a"]), client_as(users["town_admin"])
     a_form = a.get(url).context["form"]
     b_form = b.get(url).context["form"]
-    assert b.post(url, page_data(b_form, phone="13900001111", party_post="secretary")).status_code == 302
+    assert b.post(url, form_post(b_form, phone="13900001111", party_post="secretary")).status_code == 302
 
-    response = a.post(url, page_data(a_form, education="bachelor"))
+    response = a.post(url, form_post(a_form, education="bachelor"))
 
     assert response.status_code == 200
     form = response.context["form"]
@@ -73,22 +59,22 @@ def test_a_stale_page_edit_is_refused_with_the_current_values_and_the_first_save
     assert ChangeRecord.objects.filter(object_id=zhang.pk, content_type__model="member", action="update").count() == 1
 
 
-def test_saving_again_after_seeing_the_current_values_goes_through(client_as, users, zhang):
+def test_saving_again_after_seeing_the_current_values_goes_through(client_as, users, zhang, form_post):
     url = reverse("members:edit", args=[zhang.pk])
     a, b = client_as(users["secretary_a"]), client_as(users["town_admin"])
     a_form = a.get(url).context["form"]
-    b.post(url, page_data(b.get(url).context["form"], phone="13900001111"))
-    again = a.post(url, page_data(a_form, education="bachelor")).context["form"]
+    b.post(url, form_post(b.get(url).context["form"], phone="13900001111"))
+    again = a.post(url, form_post(a_form, education="bachelor")).context["form"]
     # A takes B's phone into account and saves with the version the refusal showed.
-    assert a.post(url, page_data(again, phone="13900001111")).status_code == 302
+    assert a.post(url, form_post(again, phone="13900001111")).status_code == 302
     zhang.refresh_from_db()
     assert (zhang.phone, zhang.education, zhang.version) == ("13900001111", "bachelor", 3)
 
 
-def test_a_page_post_without_a_version_is_refused(client_as, users, zhang):
+def test_a_page_post_without_a_version_is_refused(client_as, users, zhang, form_post):
     url = reverse("members:edit", args=[zhang.pk])
     a = client_as(users["secretary_a"])
-    data = page_data(a.get(url).context["form"], phone="13900001111")
+    data = form_post(a.get(url).context["form"], phone="13900001111")
     del data["version"]
     response = a.post(url, data)
     assert response.context["form"].non_field_errors() == ["页面已过期，请刷新后重新编辑。"]
@@ -96,7 +82,7 @@ def test_a_page_post_without_a_version_is_refused(client_as, users, zhang):
     assert (zhang.phone, zhang.version) == ("13912345678", 1)
 
 
-def test_a_stale_edit_cannot_undo_a_transfer(client_as, users, town, zhang):
+def test_a_stale_edit_cannot_undo_a_transfer(client_as, users, town, zhang, form_post):
     url = reverse("members:edit", args=[zhang.pk])
     a = client_as(users["secretary_a"])
     a_form = a.get(url).context["form"]
@@ -106,7 +92,7 @@ def test_a_stale_edit_cannot_undo_a_transfer(client_as, users, town, zhang):
     )
     assert moved.status_code == 302
 
-    response = a.post(url, page_data(a_form, phone="13900001111"))
+    response = a.post(url, form_post(a_form, phone="13900001111"))
 
     shown = dict(response.context["form"].stale.shown)
     assert (shown["所在党组织"], shown["联系电话"]) == ("东村第二党支部", "139****5678")
