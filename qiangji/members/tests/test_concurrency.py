@@ -33,9 +33,7 @@ def test_the_edit_page_carries_the_version_it_read(client_as, users, zhang):
     assert '<input type="hidden" name="version" value="7" id="id_version">' in body
 
 
-def test_a_stale_page_edit_is_refused_with_the_current_values_and_the_first_save_stays(
-    client_as, users, zhang, freeze_day, form_post
-):
+def test_a_stale_page_edit_is_refused_with_the_current_values_and_the_first_stays(client_as, users, zhang, freeze_day, form_post):
     freeze_day("2026-11-25")
     url = reverse("members:edit", args=[zhang.pk])
     a, b = client_as(users["secretary_a"]), client_as(users["town_admin"])
