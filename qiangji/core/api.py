@@ -12,7 +12,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -31,10 +31,10 @@ class ErrorOut(Schema):
 
 
 class StaleOut(Schema):
-    """409 for an update based on an old `version`: what the record holds now, `version` included."""
+    """409: a refusal; for an update based on an old `version`, also what the record holds now."""
 
     detail: str
-    current: dict[str, Any]
+    current: dict[str, Any] | None = Field(None, description="记录已被他人修改时：现在的内容（含 version）")
 
 
 class ValidationErrorOut(Schema):
