@@ -39,7 +39,8 @@ class Versioned(models.Model):
     model's `HISTORY_FIELDS`); `SENSITIVE_MASKS` applies there as in the history.
     """
 
-    version = models.PositiveIntegerField("版本", default=1, editable=False)
+    # The database default too: bulk loaders (COPY, raw INSERT) name their columns and leave it out.
+    version = models.PositiveIntegerField("版本", default=1, db_default=1, editable=False)
 
     EDIT_FIELDS: tuple[str, ...] = ()
 
