@@ -208,3 +208,26 @@ def api_as(db):
         return ApiClient(header)
 
     return make
+
+
+@pytest.fixture
+def form_post():
+    """form_post(form, **changes) → what a browser posts back for a rendered form (hidden version
+    included), with the person's changes: for tests of two people editing one record."""
+
+    def post(form, **changes):
+        data = {}
+        for name, field in form.fields.items():
+            value = form[name].value()
+            if field.disabled or value is None or value is False:
+                continue
+            if value is True:
+                value = "on"
+            elif isinstance(value, (list, tuple)):
+                data[name] = [str(v) for v in value]
+                continue
+            data[name] = value.isoformat() if hasattr(value, "isoformat") else str(value)
+        data.update(changes)
+        return {k: v for k, v in data.items() if v is not None}
+
+    return post

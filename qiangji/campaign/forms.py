@@ -8,6 +8,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from qiangji.campaign.models import Entity
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_credit_code, normalize_phone
 from qiangji.orgs.models import Chain, Street, Village
@@ -43,7 +44,7 @@ class ChainsField(forms.ModelMultipleChoiceField):
         return chosen
 
 
-class EntityForm(forms.Form):
+class EntityForm(VersionedForm):
     """An entity of the emerging sector as the register takes it (名称、信用代码、类型、村居…)."""
 
     name = forms.CharField(label="主体名称", max_length=200)
@@ -80,6 +81,7 @@ class EntityForm(forms.Form):
         entity pk} of the register, instead of asking the database per row)."""
         super().__init__(*args, **kwargs)
         self.user = user
+        self.instance = instance
         self.instance_pk = instance.pk if instance is not None else None
         self.codes = codes
         if villages is not None:

@@ -1,6 +1,7 @@
 """What every app's API router shares: one error format, form errors as 422, paging.
 
-Error bodies are always `{"detail": "<中文说明>"}`, plus `"errors": {field: [messages]}` on 422.
+Error bodies are always `{"detail": "<中文说明>"}`, plus `"errors": {field: [messages]}` on 422
+and `"current": {field: value, "version": n}` on a 409 for a stale update (core.concurrency).
 The routers validate with the same Django forms as the pages; `form_data` turns an invalid form
 into `FormInvalid`, which `install_error_handlers` answers with 422.
 """
@@ -14,10 +15,11 @@ from django import forms
 from django.core.exceptions import PermissionDenied
 from django.core.signals import got_request_exception
 from django.http import Http404, HttpRequest, HttpResponse
-from ninja import NinjaAPI, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.error_views import FORBIDDEN_MESSAGE, NOT_FOUND_MESSAGE, SERVER_ERROR_MESSAGE
 from qiangji.core.errors import DomainError
 
@@ -40,6 +42,13 @@ _CHINESE = re.compile(r"[\u4e00-\u9fff]")
 
 class ErrorOut(Schema):
     detail: str
+
+
+class StaleOut(Schema):
+    """409: a refusal; for an update based on an old `version`, also what the record holds now."""
+
+    detail: str
+    current: dict[str, Any] | None = Field(None, description="记录已被他人修改时：现在的内容（含 version）")
 
 
 class ValidationErrorOut(Schema):
@@ -174,6 +183,12 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
         return respond(request, 409, {"detail": exc.message})
+
+    @api.exception_handler(StaleEdit)
+    def stale_edit(request: HttpRequest, exc: StaleEdit) -> HttpResponse:
+        # The client sent the version it read; the record has moved on. It gets what is
+        # stored now, so it can merge and send again with the new version.
+        return respond(request, 409, {"detail": exc.message, "current": exc.current})
 
     @api.exception_handler(FormInvalid)
     def form_invalid(request: HttpRequest, exc: FormInvalid) -> HttpResponse:

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from qiangji.core.access import get_scope
-from qiangji.core.api import ErrorOut, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.api import ErrorOut, StaleOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.core.audit import audit
 from qiangji.core.models import AuditEvent, ChangeRecord
 from qiangji.members.forms import MemberForm, TransferForm
@@ -30,6 +30,7 @@ router = Router(tags=["党员"])
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+UPDATE_ERRORS = {**WRITE_ERRORS, 409: StaleOut}
 # Derived from the ID number by the form; a PATCH that changes the number must not carry the old ones.
 DERIVED_FIELDS = ("birth_date", "gender")
 
@@ -96,12 +97,13 @@ def member_create_view(request: HttpRequest, payload: MemberIn) -> Any:
     return Status(201, MemberOut.of(member))
 
 
-@router.patch("/{id:member_id}", response={200: MemberOut, **WRITE_ERRORS}, operation_id="member_update", summary="修改党员信息")
+@router.patch("/{id:member_id}", response={200: MemberOut, **UPDATE_ERRORS}, operation_id="member_update", summary="修改党员信息")
 def member_update_view(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Any:
     user = request.auth
     member = get_member_for_user(user, member_id, "manage")
     form = MemberForm({**_form_values(member), **payload.model_dump(exclude_unset=True)}, user=user, instance=member)
-    member = member_update(member=member, by=user, data=form_data(form), source=ChangeRecord.Source.API)
+    data = form_data(form)
+    member = member_update(member=member, by=user, data=data, expected_version=data["version"], source=ChangeRecord.Source.API)
     return MemberOut.of(member)
 
 

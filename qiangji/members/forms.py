@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.crypto import keyed_hash
 from qiangji.core.errors import RateLimited
 from qiangji.core.personal import record_probe, refuse_probing
@@ -16,7 +17,7 @@ from qiangji.members.models import Member
 from qiangji.orgs.models import Organization
 
 
-class MemberForm(forms.Form):
+class MemberForm(VersionedForm):
     """Fields as the national roster names them; `organization` limited to what `user` manages."""
 
     name = forms.CharField(label="姓名", max_length=50)

@@ -8,6 +8,7 @@ data encrypted and hashed exactly as `member_build` does for a single member.
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.db.models import F
 from django.utils import timezone
 
 from qiangji.core.access import SECRETARY, TOWN_ADMIN, get_scope
@@ -196,6 +197,7 @@ class MemberImporter(FormImporter):
             "organizations": ctx.cache["choices"],
             "current_organizations": ctx.cache["current"],
             "id_hashes": ctx.cache["id_hashes"],
+            "check_version": False,
         }
 
     def create(self, data: dict[str, Any], ctx: ImportContext) -> Member:
@@ -244,6 +246,8 @@ class MemberImporter(FormImporter):
             groups: dict[tuple[str, ...], list[Member]] = {}
             for member, before, fields in changed:
                 member.updated_at = now
+                # A page opened before the import must not write its old values back over it.
+                member.version = F("version") + 1
                 groups.setdefault(tuple(fields), []).append(member)
                 after = snapshot(member)
                 record = change_record(
@@ -262,7 +266,7 @@ class MemberImporter(FormImporter):
                 records.append(record)
             for fields, members in groups.items():
                 # Members changed in the same columns go together: one UPDATE per batch.
-                Member.objects.bulk_update(members, [*_derived(fields), "updated_at"], batch_size=_UPDATE_BATCH)
+                Member.objects.bulk_update(members, [*_derived(fields), "updated_at", "version"], batch_size=_UPDATE_BATCH)
         insert(records)
         ctx.cache["new"], ctx.cache["changed"] = [], []
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 
 from qiangji.core.access import Action, Scope, ScopedQuerySet
+from qiangji.core.concurrency import Versioned
 from qiangji.core.crypto import EncryptedTextField, keyed_hash, mask_address, mask_id_number, mask_phone
 from qiangji.core.personal import masks_for
 from qiangji.core.validators import normalize_id_number
@@ -32,7 +33,7 @@ class MemberQuerySet(ScopedQuerySet):
         return self.filter(Q(name__contains=text) | Q(name_initials__startswith=text.lower()))
 
 
-class Member(models.Model):
+class Member(Versioned):
     """A Party member (党员) of one organization, as the national member roster keeps them."""
 
     class Gender(models.TextChoices):

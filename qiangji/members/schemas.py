@@ -8,6 +8,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
 from qiangji.members.models import Member, Transfer
 
 
@@ -34,6 +35,7 @@ class MemberOut(Schema):
     is_frail: bool
     is_mobile: bool
     revealed: bool = Field(description="true 时身份证号、联系电话、家庭住址为完整信息（已记入审计日志）")
+    version: int = Field(description=VERSION_OUT_HELP)
 
     @classmethod
     def of(cls, member: Member, *, reveal: bool = False) -> "MemberOut":
@@ -60,6 +62,7 @@ class MemberOut(Schema):
             is_frail=member.is_frail,
             is_mobile=member.is_mobile,
             revealed=reveal,
+            version=member.version,
         )
 
 
@@ -95,6 +98,7 @@ class MemberPatchIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
+    version: int = Field(description=VERSION_IN_HELP)
     name: str | None = None
     id_number: str | None = None
     gender: str | None = None

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from pypinyin import Style, lazy_pinyin
 
+from qiangji.core.concurrency import lock_current
 from qiangji.core.crypto import keyed_hash
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, change_record, snapshot
@@ -42,9 +43,20 @@ def member_create(*, by: Any, data: dict[str, Any], source: str = ChangeRecord.S
 
 @transaction.atomic
 def member_update(
-    *, member: Member, by: Any, data: dict[str, Any], source: str = ChangeRecord.Source.WEB, batch: Any = None
+    *,
+    member: Member,
+    by: Any,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    source: str = ChangeRecord.Source.WEB,
+    batch: Any = None,
 ) -> Member:
-    """Change a member's record. The organization is changed only by `member_transfer`."""
+    """Change a member's record. The organization is changed only by `member_transfer`.
+
+    `expected_version`: the version the editor read (pages, API); a stale one raises StaleEdit.
+    The row is locked and reloaded first, so the save writes the stored organization, never
+    the one the editor's copy had before a transfer."""
+    lock_current(member, expected_version)
     before = snapshot(member)
     # Compare real values, not the masked snapshots: a phone number that changes only in its
     # hidden middle digits is still a change to save (and to record, even if it reads the same).
@@ -69,7 +81,11 @@ def member_update(
 def member_transfer(
     *, member: Member, to: Organization, by: Any, on: dt.date, reason: str = "", source: str = ChangeRecord.Source.WEB
 ) -> Transfer:
-    """Move a member to another organization; the transfer and the change are both kept."""
+    """Move a member to another organization; the transfer and the change are both kept.
+
+    A state move: the row is locked and reloaded, so two transfers at once (or a transfer and an
+    edit) each see the other's result."""
+    lock_current(member, None)
     if to.pk == member.organization_id:
         raise DomainError("转入组织与当前所在组织相同", field="to_organization")
     if to.dissolved_on:

@@ -14,6 +14,7 @@ from django.views.decorators.vary import vary_on_headers
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.core.audit import audit
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.crypto import mask_id_number
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
@@ -261,7 +262,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if form.is_valid():
             try:
-                member_update(member=member, by=request.user, data=form.cleaned_data)
+                member_update(
+                    member=member, by=request.user, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
+                )
+            except StaleEdit as stale:
+                form.show_stale(stale)
             except DomainError as error:
                 form.add_error(error.field, error.message)
             else:

@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
-from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.api import ErrorOut, FormInvalid, StaleOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.core.models import ChangeRecord
 from qiangji.members.selectors import get_member_for_user
 from qiangji.orglife.compliance import compliance_grid
@@ -99,12 +99,20 @@ def meeting_create_view(request: HttpRequest, payload: MeetingIn) -> Any:
     return Status(201, MeetingOut.of(meeting, with_attendance=True))
 
 
-@router.patch("/{id:meeting_id}", response={200: MeetingOut, **WRITE_ERRORS}, operation_id="meeting_update", summary="修改会议")
+@router.patch(
+    "/{id:meeting_id}",
+    response={200: MeetingOut, **WRITE_ERRORS, 409: StaleOut},
+    operation_id="meeting_update",
+    summary="修改会议",
+)
 def meeting_update_view(request: HttpRequest, meeting_id: int, payload: MeetingPatchIn) -> Any:
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, "manage")
     form = MeetingForm({**_form_values(meeting), **payload.model_dump(exclude_unset=True)}, user=user, instance=meeting)
-    meeting = meeting_update(meeting=meeting, by=user, data=form_data(form), source=ChangeRecord.Source.API)
+    data = form_data(form)
+    meeting = meeting_update(
+        meeting=meeting, by=user, data=data, expected_version=data["version"], source=ChangeRecord.Source.API
+    )
     return MeetingOut.of(meeting, with_attendance=True)
 
 

@@ -4,6 +4,7 @@ from typing import Any
 
 from django import forms
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 from qiangji.members.models import Member
 from qiangji.orglife.models import Attendance, Meeting, Requirement, validate_attachment
@@ -11,7 +12,7 @@ from qiangji.orglife.selectors import RECORDING_ORG_KINDS, eligible_members
 from qiangji.orgs.models import Organization
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(VersionedForm):
     """A meeting's details; `organization` limited to the active branches and groups `user` manages."""
 
     organization = forms.ModelChoiceField(label="党组织", queryset=Organization.objects.none())

@@ -14,6 +14,7 @@ from django import forms
 from django.utils import timezone
 
 from qiangji.core.access import SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.spreadsheets import FormImporter, ImportContext, RowInvalid, SourceRow, columns
 from qiangji.core.spreadsheets.lookups import chunked, preloaded
 from qiangji.core.text import clean_text
@@ -72,7 +73,8 @@ class MeetingImportForm(MeetingForm):
     actual_count = HeadcountField("实到人数")
 
     def __init__(self, *args: Any, user: Any, instance: Meeting | None = None, organizations: Any, **kwargs: Any) -> None:
-        forms.Form.__init__(self, *args, **kwargs)
+        # A sheet row reads no version: the service still locks the row and counts the change.
+        VersionedForm.__init__(self, *args, check_version=False, **kwargs)
         self.instance = instance
         self.fields["organization"].queryset = organizations
         self.fields["presenter"].queryset = Member.objects.none()

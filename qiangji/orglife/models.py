@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Count, Q
 
 from qiangji.core.access import Action, Scope, ScopedQuerySet
+from qiangji.core.concurrency import Versioned
 
 ATTACHMENT_EXTENSIONS = ("jpg", "jpeg", "png", "gif", "webp", "pdf", "doc", "docx", "xls", "xlsx", "ppt", "pptx", "txt")
 ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024
@@ -105,7 +106,7 @@ class MeetingQuerySet(ScopedQuerySet):
         )
 
 
-class Meeting(models.Model):
+class Meeting(Versioned):
     """One meeting of an organization: scheduled ahead, then completed with its attendance."""
 
     Kind = MeetingKind

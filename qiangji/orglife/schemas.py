@@ -7,6 +7,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
 from qiangji.orglife.models import Meeting
 
 
@@ -51,6 +52,7 @@ class MeetingOut(Schema):
     expected_count: int | None = Field(description="台账所记应到人数（导入时给出，未登记出席名单时参考）")
     actual_count: int | None = Field(description="台账所记实到人数")
     attendance: list[AttendanceOut] | None = None
+    version: int = Field(description=VERSION_OUT_HELP)
 
     @classmethod
     def of(cls, meeting: Meeting, *, with_attendance: bool = False) -> "MeetingOut":
@@ -70,6 +72,7 @@ class MeetingOut(Schema):
             absent_count=absent,
             expected_count=meeting.expected_count,
             actual_count=meeting.actual_count,
+            version=meeting.version,
             attendance=None
             if rows is None
             else [
@@ -103,6 +106,7 @@ class MeetingIn(Schema):
 class MeetingPatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
+    version: int = Field(description=VERSION_IN_HELP)
     kind: str | None = None
     status: str | None = None
     date: dt.date | None = None

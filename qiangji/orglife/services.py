@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
@@ -57,6 +58,7 @@ def meeting_schedule(
 @transaction.atomic
 def meeting_cancel(*, meeting: Meeting, by: Any, source: str = ChangeRecord.Source.WEB) -> None:
     """Remove a meeting that was only scheduled; a held meeting is a record and stays."""
+    lock_current(meeting, None)  # a completion at the same moment is seen, not deleted
     if meeting.status != Meeting.Status.SCHEDULED:
         raise DomainError("已召开的会议是组织生活记录，不能删除；如有错误请修改")
     change_log(instance=meeting, user=by, action=ChangeRecord.Action.DELETE, before=snapshot(meeting), after={}, source=source)
@@ -72,8 +74,12 @@ def meeting_update(
     today: dt.date | None = None,
     source: str = ChangeRecord.Source.WEB,
     batch: Any = None,
+    expected_version: int | None = None,
 ) -> Meeting:
-    """Change a meeting's details; its organization stays (attendance belongs to it)."""
+    """Change a meeting's details; its organization stays (attendance belongs to it).
+
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
+    lock_current(meeting, expected_version)
     before = snapshot(meeting)
     for key, value in data.items():
         if key in FIELDS and key != "organization":
@@ -104,6 +110,7 @@ def meeting_complete(
     `present`: member pks who attended; `absent`: {member pk: reason}. Every member must belong
     to the meeting's organization, and none may be both present and absent.
     """
+    lock_current(meeting, None)  # a state move: an edit or another completion at once is seen
     present_ids, absent_ids = set(present), set(absent)
     if present_ids & absent_ids:
         raise DomainError("同一名党员不能既出席又缺席", field="attendees")

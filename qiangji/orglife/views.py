@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
@@ -145,7 +146,11 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeetingForm(request.POST or None, user=request.user, instance=meeting)
     if request.method == "POST" and form.is_valid():
         try:
-            meeting_update(meeting=meeting, by=request.user, data=form.cleaned_data)
+            meeting_update(
+                meeting=meeting, by=request.user, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:

@@ -12,7 +12,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from qiangji.core.access import get_scope
-from qiangji.core.api import ErrorOut, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.api import ErrorOut, StaleOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.core.models import ChangeRecord
 from qiangji.orgs.forms import OrganizationForm
 from qiangji.orgs.models import Organization
@@ -24,6 +24,7 @@ router = Router(tags=["党组织"])
 
 READ_ERRORS = {401: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+UPDATE_ERRORS = {**WRITE_ERRORS, 409: StaleOut}
 
 
 def _form_values(org: Organization) -> dict[str, Any]:
@@ -79,12 +80,18 @@ def organization_create_view(request: HttpRequest, payload: OrganizationIn) -> A
 
 
 @router.patch(
-    "/{id:org_id}", response={200: OrganizationOut, **WRITE_ERRORS}, operation_id="organization_update", summary="修改党组织"
+    "/{id:org_id}",
+    response={200: OrganizationOut, **UPDATE_ERRORS},
+    operation_id="organization_update",
+    summary="修改党组织",
 )
 def organization_update_view(request: HttpRequest, org_id: int, payload: OrganizationPatchIn) -> Any:
     user = request.auth
     org = get_organization_for_user(user, org_id, "manage")
     data = {**_form_values(org), **payload.model_dump(exclude_unset=True)}
     form = OrganizationForm(data, user=user, instance=org, allow_root=get_scope(user).superuser)
-    organization_update(organization=org, by=user, data=form_data(form), source=ChangeRecord.Source.API)
+    cleaned = form_data(form)
+    organization_update(
+        organization=org, by=user, data=cleaned, expected_version=cleaned["version"], source=ChangeRecord.Source.API
+    )
     return get_organization_for_user(user, org.pk)

@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 from qiangji.orgs.models import Organization, Unit, Village
 
 
-class OrganizationForm(forms.Form):
+class OrganizationForm(VersionedForm):
     """`parent` is limited to organizations the user manages; a root (no parent) only when
     `allow_root` (a town admin setting up a new town, or a management command)."""
 

@@ -143,7 +143,7 @@ class OrganizationImporter(FormImporter):
         return Organization.objects.for_user(ctx.user, "manage").active()
 
     def form_kwargs(self, instance: Organization | None, ctx: ImportContext) -> dict[str, Any]:
-        return {"allow_root": ctx.unrestricted, "parents": self._parents(ctx)}
+        return {"allow_root": ctx.unrestricted, "parents": self._parents(ctx), "check_version": False}
 
     def create(self, data: dict[str, Any], ctx: ImportContext) -> Organization:
         return organization_create(by=ctx.user, data=data, source=ctx.source, batch=ctx.batch)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from qiangji.core.access import Action, Scope, ScopedQuerySet
+from qiangji.core.concurrency import Versioned
 
 
 def add_months(day: dt.date, months: int) -> dt.date:
@@ -144,7 +145,7 @@ class OrganizationQuerySet(ScopedQuerySet):
         return self.active().filter(term_end__isnull=False, term_end__lte=add_months(today, months))
 
 
-class Organization(models.Model):
+class Organization(Versioned):
     """A Party organization (党组织): committee → general branch → branch → group."""
 
     class Kind(models.TextChoices):

@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
 from qiangji.orgs.models import Organization
 
 KINDS = "、".join(f"{value}（{label}）" for value, label in Organization.Kind.choices)
@@ -26,6 +27,7 @@ class OrganizationOut(Schema):
     term_end: dt.date | None
     dissolved_on: dt.date | None
     has_committee: bool
+    version: int = Field(description=VERSION_OUT_HELP)
 
     @staticmethod
     def resolve_kind_label(obj: Organization) -> str:
@@ -82,6 +84,7 @@ class OrganizationPatchIn(Schema):
 
     model_config = ConfigDict(extra="forbid")
 
+    version: int = Field(description=VERSION_IN_HELP)
     name: str | None = None
     kind: str | None = None
     parent: int | None = None

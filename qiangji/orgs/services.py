@@ -9,6 +9,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
@@ -88,13 +89,22 @@ def organization_create(
 
 @transaction.atomic
 def organization_update(
-    *, organization: Organization, by: Any, data: dict[str, Any], source: str = ChangeRecord.Source.WEB, batch: Any = None
+    *,
+    organization: Organization,
+    by: Any,
+    data: dict[str, Any],
+    expected_version: int | None = None,
+    source: str = ChangeRecord.Source.WEB,
+    batch: Any = None,
 ) -> Organization:
     """Apply changed fields; moving it under another parent re-paths the whole subtree.
 
     Setting or clearing `has_committee` opens or closes a committee period dated
     `data["committee_changed_on"]` (today when not given), which compliance reads month by month.
+    `expected_version`: the version the editor read (StaleEdit when it moved on); the row is
+    locked and reloaded first, so the path written is the stored one even after a move above.
     """
+    lock_current(organization, expected_version)
     before = snapshot(organization)
     had_committee = organization.has_committee
     old_path = organization.path

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
 from qiangji.core.history import history_for
@@ -206,7 +207,14 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     _empty_labels(form, allow_root=organization.parent_id is None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization_update(organization=organization, by=request.user, data=form.cleaned_data)
+            organization_update(
+                organization=organization,
+                by=request.user,
+                data=form.cleaned_data,
+                expected_version=form.cleaned_data["version"],
+            )
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:

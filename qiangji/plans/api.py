@@ -14,7 +14,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
-from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.api import ErrorOut, FormInvalid, StaleOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.orgs.models import Organization
 from qiangji.plans.forms import WorkPlanForm
 from qiangji.plans.models import WorkPlan
@@ -25,7 +25,7 @@ from qiangji.plans.services import workplan_file
 router = Router(tags=["工作计划备案"])
 
 READ_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationErrorOut}
+WRITE_ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: StaleOut, 422: ValidationErrorOut}
 STAFF = (TOWN_ADMIN, LIAISON, SECRETARY)
 
 
@@ -112,6 +112,7 @@ def _file(request: HttpRequest, data: dict[str, Any], upload: Any = None) -> Any
         title=cleaned["title"],
         text=cleaned["text"],
         file=cleaned["file"],
+        expected_version=cleaned["version"],
     )
     # A first filing creates the plan (201); filing again replaces it (200).
     return Status(200 if existed else 201, WorkPlanOut.of(plan))
@@ -136,7 +137,9 @@ def workplan_upload(
     organization: Form[int],
     year: Form[int],
     title: Form[str],
+    version: Form[int],
     text: Form[str] = "",
 ) -> Any:
     """multipart/form-data: the plan file (PDF, Word or WPS, up to 10 MB) and the same fields as `POST /plans`."""
-    return _file(request, {"organization": organization, "year": year, "title": title, "text": text}, file)
+    data = {"organization": organization, "year": year, "title": title, "text": text, "version": version}
+    return _file(request, data, file)

@@ -6,6 +6,7 @@ from typing import Any
 from django import forms
 from django.conf import settings
 
+from qiangji.core.concurrency import STALE_PAGE_MESSAGE, VersionedForm
 from qiangji.orgs.models import Organization
 
 # What a plan file may be, and the first bytes each kind starts with (the name alone proves nothing).
@@ -21,7 +22,10 @@ def plan_max_bytes() -> int:
     return getattr(settings, "PLAN_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
 
 
-class WorkPlanForm(forms.Form):
+class WorkPlanForm(VersionedForm):
+    """Filing creates or replaces the plan of an organization and year; `version` is that of the
+    plan the filer saw (0: none yet), empty when the page did not know which plan it would be."""
+
     organization = forms.ModelChoiceField(label="党组织", queryset=Organization.objects.none())
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
     title = forms.CharField(label="标题", max_length=100)
@@ -30,6 +34,12 @@ class WorkPlanForm(forms.Form):
         label="计划文件",
         required=False,
         help_text="可上传PDF、Word（doc/docx）或WPS文件，不超过10MB；内容和文件至少填写一项。",
+    )
+    version = forms.IntegerField(
+        widget=forms.HiddenInput,
+        required=False,
+        min_value=0,
+        error_messages={"invalid": STALE_PAGE_MESSAGE, "min_value": STALE_PAGE_MESSAGE},
     )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:

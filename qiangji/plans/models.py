@@ -1,9 +1,12 @@
 """Yearly work plans filed by each organization, and the record of term reminders sent."""
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
 
 from qiangji.core.access import ScopedQuerySet
+from qiangji.core.concurrency import Versioned
 
 
 def plan_upload_to(instance: "WorkPlan", filename: str) -> str:
@@ -17,7 +20,7 @@ class WorkPlanQuerySet(ScopedQuerySet):
         return self.filter(status=WorkPlan.Status.FILED)
 
 
-class WorkPlan(models.Model):
+class WorkPlan(Versioned):
     """An organization's yearly work plan (工作计划备案): text, a file, or both.
 
     One per organization and year; filing again replaces it. The town may return a plan with a
@@ -31,6 +34,9 @@ class WorkPlan(models.Model):
     organization = models.ForeignKey(
         "orgs.Organization", verbose_name="党组织", related_name="work_plans", on_delete=models.PROTECT
     )
+    # What someone whose filing came too late is shown.
+    EDIT_FIELDS = ("title", "text", "file", "status", "comment", "filed_by", "filed_at")
+
     year = models.PositiveSmallIntegerField("年度")
     title = models.CharField("标题", max_length=100)
     text = models.TextField("计划内容", blank=True)
@@ -56,6 +62,12 @@ class WorkPlan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.year}年工作计划"
+
+    def last_edit(self) -> tuple[str, dt.datetime] | None:
+        """The latest filing or return: a plan keeps no other history."""
+        if self.returned_at and self.returned_at >= self.filed_at:
+            return (str(self.returned_by) if self.returned_by_id else "系统"), self.returned_at
+        return (str(self.filed_by) if self.filed_by_id else "系统"), self.filed_at
 
 
 class TermReminder(models.Model):

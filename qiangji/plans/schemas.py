@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.core.concurrency import VERSION_OUT_HELP
 from qiangji.plans.models import WorkPlan
 
 
@@ -23,6 +24,7 @@ class WorkPlanOut(Schema):
     file_url: str | None = Field(description="计划文件的下载地址（接口），没有文件时为 null")
     filed_by: str
     filed_at: dt.datetime
+    version: int = Field(description=VERSION_OUT_HELP)
 
     @classmethod
     def of(cls, plan: WorkPlan) -> "WorkPlanOut":
@@ -40,6 +42,7 @@ class WorkPlanOut(Schema):
             file_url=f"/api/v1/plans/{plan.pk}/file" if plan.file else None,
             filed_by=str(plan.filed_by) if plan.filed_by_id else "",
             filed_at=plan.filed_at,
+            version=plan.version,
         )
 
 
@@ -59,6 +62,9 @@ class WorkPlanIn(Schema):
     year: int
     title: str
     text: str = Field(description="计划内容（附文件请用 POST /plans/upload）")
+    version: int = Field(
+        description="该党组织该年度计划的 version（尚未备案时填 0）；计划在此之后被备案或退回时返回 409，并附现在的内容"
+    )
 
 
 class NotFiledOrganizationOut(Schema):

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from qiangji.accounts.models import RoleGrant, User
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import refuse_stale
 from qiangji.core.errors import DomainError
 from qiangji.notifications.services import notification_send
 from qiangji.orgs.models import Organization
@@ -16,8 +17,20 @@ from qiangji.plans.models import TermReminder, WorkPlan
 
 
 @transaction.atomic
-def workplan_file(*, organization: Organization, year: int, by: Any, title: str, text: str = "", file: Any = None) -> WorkPlan:
-    """File (or file again) an organization's plan for a year; a re-filed plan replaces the old one."""
+def workplan_file(
+    *,
+    organization: Organization,
+    year: int,
+    by: Any,
+    title: str,
+    text: str = "",
+    file: Any = None,
+    expected_version: int | None = None,
+) -> WorkPlan:
+    """File (or file again) an organization's plan for a year; a re-filed plan replaces the old one.
+
+    `expected_version`: the version of the plan the filer saw (0: there was none); a plan filed
+    or returned since raises StaleEdit instead of being replaced unseen."""
     if not get_scope(by).covers(organization.path, "manage"):
         raise DomainError("只能为本人管理的党组织备案工作计划", field="organization")
     if organization.dissolved_on:
@@ -26,6 +39,8 @@ def workplan_file(*, organization: Organization, year: int, by: Any, title: str,
         raise DomainError("党小组不单独备案工作计划", field="organization")
     text = (text or "").strip()
     plan = WorkPlan.objects.select_for_update().filter(organization=organization, year=year).first()
+    if plan is not None:
+        refuse_stale(plan, expected_version)
     if not text and not file and not (plan and plan.file):
         raise DomainError("请填写计划内容或上传计划文件")
     if plan is None:
@@ -51,7 +66,11 @@ def workplan_file(*, organization: Organization, year: int, by: Any, title: str,
 
 @transaction.atomic
 def workplan_return(*, plan: WorkPlan, by: Any, comment: str) -> WorkPlan:
-    """The town returns a plan for rework; the filer is told in the inbox."""
+    """The town returns a plan for rework; the filer is told in the inbox.
+
+    A state move: the row is locked and reloaded, so a return and a re-filing at once do not
+    cross (the return reads the plan as it is now)."""
+    plan = refuse_stale(WorkPlan.objects.select_for_update().select_related("organization").get(pk=plan.pk), None)
     scope = get_scope(by)
     if not (scope.has_role(TOWN_ADMIN) and scope.covers(plan.organization.path, "manage")):
         raise DomainError("只有镇党委管理员可以退回工作计划")

@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
 from qiangji.orgs.selectors import get_organization_for_user
 from qiangji.plans.forms import ReturnForm, WorkPlanForm
+from qiangji.plans.models import WorkPlan
 from qiangji.plans.selectors import get_workplan_for_user, not_filed_by_group, plan_rows, terms_ending
 from qiangji.plans.services import workplan_file, workplan_return
 
@@ -95,6 +97,9 @@ def create(request: HttpRequest) -> HttpResponse:
             raise Http404
         initial["organization"] = organization.pk
         initial["title"] = f"{organization.name}{initial['year']}年工作计划"
+        # The plan this page will replace, as it is now (0: none yet).
+        existing = WorkPlan.objects.filter(organization=organization, year=initial["year"]).first()
+        initial["version"] = existing.version if existing else 0
     form = WorkPlanForm(request.POST or None, request.FILES or None, user=request.user, initial=initial)
     form.fields["organization"].empty_label = "请选择党组织"
     if request.method == "POST" and form.is_valid():
@@ -107,7 +112,10 @@ def create(request: HttpRequest) -> HttpResponse:
                 title=data["title"],
                 text=data["text"],
                 file=data["file"],
+                expected_version=data["version"],
             )
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 
 from qiangji.campaign.access import entity_scope_q
+from qiangji.core.concurrency import Versioned
 from qiangji.core.crypto import EncryptedTextField, mask_phone
 from qiangji.core.personal import kind_of, seal, shown
 from qiangji.core.text import clean_compact
@@ -62,7 +63,7 @@ class EntityQuerySet(models.QuerySet):
         return self.filter(covering_organization=None, instructor=None)
 
 
-class Entity(models.Model):
+class Entity(Versioned):
     """A business or organization of the emerging sector in the town's register (the baseline)."""
 
     Kind = EntityKind
@@ -80,6 +81,8 @@ class Entity(models.Model):
         "name", "credit_code", "kind", "village", "address", "person_in_charge", "phone",
         "employees", "party_members", "has_party_org", "chains", "street",
     )  # fmt: skip
+    EDIT_FIELDS = REGISTER_FIELDS
+    SENSITIVE_MASKS = {"phone": mask_phone}
 
     name = models.CharField("主体名称", max_length=200)
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
@@ -137,6 +140,11 @@ class Entity(models.Model):
     @property
     def phone_masked(self) -> str:
         return mask_phone(self.phone)
+
+    def last_edit(self) -> tuple[str, Any] | None:
+        """Who last wrote the register's values and when: its own change rows."""
+        change = self.changes.select_related("by").order_by("-at", "-id").first()
+        return ((str(change.by) if change.by else "系统"), change.at) if change else None
 
     @property
     def is_org_covered(self) -> bool:

@@ -10,6 +10,7 @@ from django.db import transaction
 
 from qiangji.campaign.access import runs_campaign
 from qiangji.campaign.models import Entity, EntityChange
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
 
 SCALAR_FIELDS = tuple(f for f in Entity.REGISTER_FIELDS if f != "chains")
@@ -35,6 +36,7 @@ def _shown(entity: Entity, field: str, value: Any) -> str:
     return str(value)
 
 
+@transaction.atomic
 def entity_apply(
     *,
     values: Mapping[str, Any],
@@ -43,10 +45,17 @@ def entity_apply(
     batch: Any = None,
     visit: Any = None,
     note: str = "",
+    expected_version: int | None = None,
 ) -> tuple[Entity, list[str]]:
     """Create (entity=None) or update an entity from register values (village/street as pks,
-    chains as a list of pks); returns the entity and the names of the fields that changed."""
+    chains as a list of pks); returns the entity and the names of the fields that changed.
+
+    An existing entity is locked and reloaded first, so the
+    'old' values compared and recorded are the stored ones; `expected_version` (the version a
+    page read) refuses an edit the register has moved past with StaleEdit."""
     creating = entity is None
+    if entity is not None:
+        lock_current(entity, expected_version)
     entity = entity or Entity()
     changes: list[tuple[str, str, str]] = []
     for field in SCALAR_FIELDS:

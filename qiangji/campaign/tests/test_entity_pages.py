@@ -316,7 +316,9 @@ def test_edit_by_hand_keeps_the_phone_and_records_history(coverage_register, pla
     page = client.get(f"/campaign/entities/{e3.pk}/edit/").content.decode()
     assert "137****2222" in page and "13700002222" not in page
     data = entity_form(places, name=e3.name, credit_code=e3.credit_code, village=places["east"].pk, phone="", employees="9")
-    data.update(kind="self_employed", address=e3.address, person_in_charge="王负责", party_members="0", chains=[])
+    data.update(
+        kind="self_employed", address=e3.address, person_in_charge="王负责", party_members="0", chains=[], version=str(e3.version)
+    )
     response = client.post(f"/campaign/entities/{e3.pk}/edit/", data, follow=True)
     assert "已修改1项信息，变更记录已保存。" in response.content.decode()
     e3.refresh_from_db()

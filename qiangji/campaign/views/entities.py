@@ -37,6 +37,7 @@ from qiangji.campaign.selectors_register import (
 )
 from qiangji.campaign.services.register import entity_apply
 from qiangji.core.audit import audit
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
@@ -274,8 +275,14 @@ def _entity_form_page(request: HttpRequest, entity: Entity | None) -> HttpRespon
         try:
             with transaction.atomic():
                 saved, changed = entity_apply(
-                    values=values, by=request.user, entity=entity, note="镇党委手工修改" if entity else "镇党委手工登记"
+                    values=values,
+                    by=request.user,
+                    entity=entity,
+                    note="镇党委手工修改" if entity else "镇党委手工登记",
+                    expected_version=form.cleaned_data["version"],
                 )
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

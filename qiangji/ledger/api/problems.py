@@ -10,7 +10,7 @@ from ninja.errors import HttpError
 from ninja.responses import Status
 
 from qiangji.core.access import get_scope
-from qiangji.core.api import FormInvalid, choice_or_422, form_data, paginate
+from qiangji.core.api import FormInvalid, StaleOut, choice_or_422, form_data, paginate
 from qiangji.ledger.api.common import READ_ERRORS, WRITE_ERRORS, staff_only, today_local, visible_organization
 from qiangji.ledger.forms.grades import CheckForm, ProgressForm
 from qiangji.ledger.forms.mechanisms import MechanismForm
@@ -207,7 +207,7 @@ def problem_transition(request: HttpRequest, problem_id: int, payload: Transitio
 
 @router.post(
     "/{id:problem_id}/analysis",
-    response={200: ProblemDetailOut, **WRITE_ERRORS},
+    response={200: ProblemDetailOut, **WRITE_ERRORS, 409: StaleOut},
     operation_id="problem_analyse",
     summary="原因分析",
 )
@@ -215,7 +215,13 @@ def problem_analyse_view(request: HttpRequest, problem_id: int, payload: Analysi
     user = request.auth
     problem = get_problem_for_user(user, problem_id)
     cleaned = form_data(action_form("analyse", problem, user, data={f"analyse-{k}": v for k, v in payload.model_dump().items()}))
-    problem = problem_analyse(problem=problem, by=user, root_cause=cleaned["root_cause"], fix_kind=cleaned["fix_kind"])
+    problem = problem_analyse(
+        problem=problem,
+        by=user,
+        root_cause=cleaned["root_cause"],
+        fix_kind=cleaned["fix_kind"],
+        expected_version=cleaned["version"],
+    )
     return _detail(problem, user)
 
 

@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from qiangji.core.access import SECRETARY, TOWN_ADMIN
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 from qiangji.ledger.models import Problem
 from qiangji.orglife.models import validate_attachment
@@ -128,7 +129,7 @@ class ProblemRegisterForm(forms.Form):
         return data
 
 
-class AnalyseForm(forms.Form):
+class AnalyseForm(VersionedForm):
     root_cause = forms.CharField(label="原因分析", widget=forms.Textarea(attrs={"rows": 3}))
     fix_kind = forms.ChoiceField(label="整改类型", choices=Problem.FixKind.choices, widget=forms.RadioSelect)
 
@@ -181,7 +182,7 @@ class PostponeForm(forms.Form):
     reason = forms.CharField(label="调整原因", widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class UpdateForm(forms.Form):
+class UpdateForm(VersionedForm):
     """Correct what was registered; organization, owner and deadline have their own steps."""
 
     source = forms.ChoiceField(label="问题来源", choices=Problem.Source.choices)
@@ -273,4 +274,7 @@ def action_form(action: str, problem: Problem, user: Any, data: Any = None, file
         kwargs["initial"] = {"root_cause": problem.root_cause, "fix_kind": problem.fix_kind}
     if form_class is EvidenceForm and data is None and action == "close":
         kwargs["initial"] = {"evidence": problem.evidence}
-    return form_class(data, files, prefix=action, **kwargs)
+    form = form_class(data, files, prefix=action, **kwargs)
+    if isinstance(form, VersionedForm):
+        form.instance = problem  # the version it carries is the problem's
+    return form

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 
 from qiangji.core.access import Action, ScopedQuerySet, get_scope
+from qiangji.core.concurrency import Versioned
 from qiangji.core.crypto import EncryptedTextField
 from qiangji.core.personal import masks_for
 from qiangji.orglife.models import validate_attachment
@@ -49,7 +50,7 @@ class ProblemQuerySet(ScopedQuerySet):
         return self.open().filter(deadline__lt=today)
 
 
-class Problem(models.Model):
+class Problem(Versioned):
     """One problem in the self-reform ledger, from registration (挂号) to closing (销号)."""
 
     class State(models.TextChoices):
@@ -117,6 +118,9 @@ class Problem(models.Model):
         "fix_kind",
     )
 
+    # What someone whose edit came too late is shown: the state first, then what they edit.
+    EDIT_FIELDS = ("state", *HISTORY_FIELDS)
+
     number = models.CharField("挂号编号", max_length=20, unique=True, editable=False)
     source = models.CharField("问题来源", max_length=20, choices=ProblemSource.choices)
     organization = models.ForeignKey(
@@ -165,6 +169,11 @@ class Problem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.number} {self.headline}"
+
+    def last_edit(self) -> tuple[str, dt.datetime] | None:
+        """Who last changed the problem and when: its own event log, not the change history."""
+        event = self.events.select_related("by").order_by("-at", "-id").first()
+        return ((str(event.by) if event.by else "系统"), event.at) if event else None
 
     @property
     def headline(self) -> str:

@@ -6,6 +6,7 @@ from typing import Any
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
 from qiangji.ledger.models import Measure, Mechanism, Problem, ProblemEvent
 from qiangji.ledger.permissions import problem_actions_for
 
@@ -106,6 +107,7 @@ class ProblemOut(Schema):
     closed_on: dt.date | None
     checked_by: str
     actions: list[str] = Field(description="调用者现在可以进行的操作")
+    version: int = Field(description=VERSION_OUT_HELP)
 
     @classmethod
     def fields_of(cls, problem: Problem, user: Any, today: dt.date) -> dict[str, Any]:
@@ -137,6 +139,7 @@ class ProblemOut(Schema):
             "closed_on": problem.closed_on,
             "checked_by": _name(problem.checked_by) if problem.checked_by_id else "",
             "actions": sorted(problem_actions_for(user, problem)),
+            "version": problem.version,
         }
 
     @classmethod
@@ -212,6 +215,7 @@ class TransitionIn(Schema):
 class AnalysisIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
+    version: int = Field(description=VERSION_IN_HELP)
     root_cause: str
     fix_kind: str = Field(description="immediate 即知即改 / long_term 长效机制")
 

@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from qiangji.core.concurrency import refuse_stale
 from qiangji.core.errors import DomainError
 from qiangji.core.history import snapshot
 from qiangji.ledger.models import Problem, ProblemAttachment, ProblemEvent
@@ -136,16 +137,27 @@ def _attach_evidence(problem: Problem, by: Any, files: Iterable[Any]) -> None:
 
 def _locked(problem: Problem) -> Problem:
     # Two people acting at once: the second sees the first one's state, never a stale copy.
-    return Problem.objects.select_for_update().select_related("organization", "owner").get(pk=problem.pk)
+    # Marked as locked, so its save counts the version without another query.
+    return refuse_stale(Problem.objects.select_for_update().select_related("organization", "owner").get(pk=problem.pk), None)
 
 
 @transaction.atomic
-def problem_update(*, problem: Problem, by: Any, data: Mapping[str, Any], reason: str = "", check_access: bool = True) -> Problem:
+def problem_update(
+    *,
+    problem: Problem,
+    by: Any,
+    data: Mapping[str, Any],
+    reason: str = "",
+    check_access: bool = True,
+    expected_version: int | None = None,
+) -> Problem:
     """Correct what was registered (source, village, category, description, reference).
 
-    `check_access=False`: the system itself (import_problems run from the command line)."""
+    `check_access=False`: the system itself (import_problems run from the command line).
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
     problem = _locked(problem)
     _allow(problem, by, "update", check_access)
+    refuse_stale(problem, expected_version)
     before = {k: getattr(problem, k) for k in UPDATE_FIELDS}
     for key in UPDATE_FIELDS:
         if key in data:
@@ -168,10 +180,12 @@ def problem_update(*, problem: Problem, by: Any, data: Mapping[str, Any], reason
 
 
 @transaction.atomic
-def problem_analyse(*, problem: Problem, by: Any, root_cause: str, fix_kind: str) -> Problem:
-    """Record the root cause and how it is fixed (即知即改 or 长效机制)."""
+def problem_analyse(*, problem: Problem, by: Any, root_cause: str, fix_kind: str, expected_version: int | None = None) -> Problem:
+    """Record the root cause and how it is fixed (即知即改 or 长效机制); `expected_version` as
+    for problem_update."""
     problem = _locked(problem)
     _allow(problem, by, "analyse")
+    refuse_stale(problem, expected_version)
     if fix_kind not in Problem.FixKind.values:
         raise DomainError("请选择整改类型：即知即改或长效机制", field="fix_kind")
     root_cause = _need(root_cause, "请填写原因分析", "root_cause")

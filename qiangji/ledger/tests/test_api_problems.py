@@ -125,6 +125,7 @@ def test_list_item_exact(api_as, users, p1, owner, town, today):
         "actions": sorted(
             ["analyse", "close_immediate", "measure", "merge", "postpone", "reassign", "start", "update", "withdraw"]
         ),
+        "version": 1,
     }
 
 
@@ -354,7 +355,7 @@ def step(client, problem, **body):
 def test_register_to_close_over_the_api(api_as, users, owner, p1, today):
     mine, admin = api_as(owner), api_as(users["town_admin"])
     assert step(mine, p1, action="start").json()["state"] == "in_progress"
-    response = mine.post(f"/problems/{p1.pk}/analysis", {"root_cause": "无专人管理", "fix_kind": "long_term"})
+    response = mine.post(f"/problems/{p1.pk}/analysis", {"root_cause": "无专人管理", "fix_kind": "long_term", "version": 2})
     assert (response.status_code, response.json()["fix_kind_label"]) == (200, "长效机制")
     deadline = (today + dt.timedelta(days=5)).isoformat()
     response = mine.post(f"/problems/{p1.pk}/measures", {"description": "明确专人管理", "owner": owner.pk, "deadline": deadline})
@@ -516,7 +517,9 @@ def test_postpone_into_the_past_is_409(api_as, users, p1, today):
 )
 def test_analysis_per_role(role, status, api_as, users, p1):
     before = ledger_state()
-    response = api_as(users[role]).post(f"/problems/{p1.pk}/analysis", {"root_cause": "制度缺失", "fix_kind": "immediate"})
+    response = api_as(users[role]).post(
+        f"/problems/{p1.pk}/analysis", {"root_cause": "制度缺失", "fix_kind": "immediate", "version": 1}
+    )
     assert response.status_code == status
     p1.refresh_from_db()
     if status == 200:
@@ -528,7 +531,9 @@ def test_analysis_per_role(role, status, api_as, users, p1):
 
 def test_analysis_bad_kind_is_422(api_as, users, p1):
     before = ledger_state()
-    response = api_as(users["town_admin"]).post(f"/problems/{p1.pk}/analysis", {"root_cause": "x", "fix_kind": "later"})
+    response = api_as(users["town_admin"]).post(
+        f"/problems/{p1.pk}/analysis", {"root_cause": "x", "fix_kind": "later", "version": 1}
+    )
     assert (response.status_code, list(response.json()["errors"])) == (422, ["fix_kind"])
     assert ledger_state() == before
 

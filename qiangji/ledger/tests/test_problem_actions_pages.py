@@ -35,6 +35,8 @@ def at(problem, state, **fields):
 
 
 def act(client, problem, action, **data):
+    if action in ("analyse", "update"):  # edits carry the version the page read
+        data.setdefault("version", Problem.objects.get(pk=problem.pk).version)
     return client.post(f"/ledger/problems/{problem.pk}/act/{action}/", {f"{action}-{k}": v for k, v in data.items()})
 
 

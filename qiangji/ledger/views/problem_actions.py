@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.views.decorators.http import require_POST
 
+from qiangji.core.concurrency import StaleEdit, VersionedForm
 from qiangji.core.errors import DomainError
 from qiangji.ledger.forms.problems import ACTION_FORMS, MeasureCheckForm, MeasureForm, MeasureProgressForm, action_form
 from qiangji.ledger.models import Problem
@@ -39,16 +40,20 @@ DONE_MESSAGES = {
 
 def _call(action: str, problem: Problem, by: Any, data: dict[str, Any]) -> Problem:
     if action == "analyse":
-        return problem_analyse(problem=problem, by=by, root_cause=data["root_cause"], fix_kind=data["fix_kind"])
+        return problem_analyse(
+            problem=problem, by=by, root_cause=data["root_cause"], fix_kind=data["fix_kind"], expected_version=data["version"]
+        )
     if action == "update":
         reason = data.pop("reason", "")
-        return problem_update(problem=problem, by=by, data=data, reason=reason)
+        return problem_update(problem=problem, by=by, data=data, reason=reason, expected_version=data.pop("version"))
     return ACTIONS[action](problem=problem, by=by, **data)
 
 
 def _refused(request: HttpRequest, problem: Problem, key: str, form: Any, error: DomainError) -> HttpResponse:
-    field = error.field if error.field in form.fields else None
-    form.add_error(field, error.message)
+    if isinstance(error, StaleEdit) and isinstance(form, VersionedForm):
+        form.show_stale(error)
+    else:
+        form.add_error(error.field if error.field in form.fields else None, error.message)
     messages.error(request, error.message)
     return render_detail(request, problem, bound={key: form}, status=400)
 

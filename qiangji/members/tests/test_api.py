@@ -99,6 +99,7 @@ def zhang_payload(people, town, *, revealed=False):
         "is_frail": False,
         "is_mobile": False,
         "revealed": revealed,
+        "version": 1,
     }
 
 

@@ -56,6 +56,7 @@ def test_secretary_registers_a_member_with_normalised_id_number(call, people, to
         "is_frail": False,
         "is_mobile": False,
         "revealed": False,
+        "version": 1,
     }
     assert (member.id_number, member.phone, member.name_initials) == ("11010519491231002X", "13912340000", "zl")
     record = ChangeRecord.objects.get(object_id=member.pk, content_type__model="member")
@@ -116,9 +117,9 @@ def test_roles_that_manage_nothing_cannot_register(call, people, town, role):
 
 def test_patch_changes_only_the_fields_sent_and_keeps_history_masked(call, people, town, users):
     zhang = people["zhang"]
-    response = call("secretary_a", "patch", f"/members/{zhang.pk}", {"phone": "13900001111", "is_mobile": True})
+    response = call("secretary_a", "patch", f"/members/{zhang.pk}", {"phone": "13900001111", "is_mobile": True, "version": 1})
     assert response.status_code == 200
-    assert response.json() == {**zhang_payload(people, town), "phone": "139****1111", "is_mobile": True}
+    assert response.json() == {**zhang_payload(people, town), "phone": "139****1111", "is_mobile": True, "version": 2}
     zhang.refresh_from_db()
     assert (zhang.phone, zhang.is_mobile, zhang.id_number, zhang.organization_id) == (
         "13900001111",
@@ -132,7 +133,7 @@ def test_patch_changes_only_the_fields_sent_and_keeps_history_masked(call, peopl
 
 
 def test_patch_of_the_id_number_rederives_birth_date_and_gender(call, people):
-    response = call("town_admin", "patch", f"/members/{people['zhang'].pk}", {"id_number": "11010519491231002X"})
+    response = call("town_admin", "patch", f"/members/{people['zhang'].pk}", {"id_number": "11010519491231002X", "version": 1})
     assert response.status_code == 200
     assert (response.json()["birth_date"], response.json()["gender"]) == ("1949-12-31", "F")
 
@@ -144,11 +145,13 @@ def test_patch_of_the_id_number_rederives_birth_date_and_gender(call, people):
         ({"organization": 1}, {"organization": ["不支持该字段。"]}),
         ({"name": "  "}, {"name": ["这个字段是必填项。"]}),
         ({"joined_on": "1995-07-01"}, {"joined_on": ["入党时应年满18周岁"]}),
+        ({"version": None}, {"version": ["请输入整数。"]}),
+        ({"version": 0}, {"version": ["页面已过期，请刷新后重新编辑。"]}),
     ],
 )
 def test_invalid_patch_answers_422_and_changes_nothing(call, people, body, errors):
     before = state()
-    response = call("secretary_a", "patch", f"/members/{people['zhang'].pk}", body)
+    response = call("secretary_a", "patch", f"/members/{people['zhang'].pk}", {"version": 1, **body})
     assert (response.status_code, response.json()) == (422, {"detail": INVALID, "errors": errors})
     assert state() == before
 
@@ -159,7 +162,7 @@ def test_invalid_patch_answers_422_and_changes_nothing(call, people, body, error
 )
 def test_patch_outside_manage_scope_answers_404_and_changes_nothing(call, people, role, who):
     before = state()
-    response = call(role, "patch", f"/members/{people[who].pk}", {"phone": "13900001111"})
+    response = call(role, "patch", f"/members/{people[who].pk}", {"phone": "13900001111", "version": 1})
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert state() == before
 

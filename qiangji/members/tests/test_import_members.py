@@ -303,6 +303,8 @@ def test_a_changed_value_updates_only_that_member_with_history(town):
     ]
     zhang_ = Member.objects.get(id_number_hash=keyed_hash(ID_ZHANG))
     assert (zhang_.phone, zhang_.education) == ("13999998888", "postgraduate")
+    # A page opened before the import holds version 1 and is refused (no lost update).
+    assert (zhang_.version, Member.objects.get(id_number_hash=keyed_hash(ID_LI)).version) == (2, 1)
     assert ChangeRecord.objects.count() == history + 1
     record = ChangeRecord.objects.latest("id")
     assert (record.action, record.object_id, record.changes) == (

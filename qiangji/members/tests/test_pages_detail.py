@@ -162,6 +162,7 @@ def test_edit_page_is_an_audited_read_and_saving_keeps_history(client_as, users,
         "address": zhang.address,
         "party_post": "secretary",
         "is_frail": "on",
+        "version": "1",
     }
     response = client.post(reverse("members:edit", args=[zhang.pk]), data)
     assert response.status_code == 302

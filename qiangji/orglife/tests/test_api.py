@@ -61,7 +61,7 @@ def test_create_get_update_complete(call, town, users, people):
         [],
     )
     pk = created["id"]
-    response = call("secretary_a", "patch", f"/meetings/{pk}", {"place": "村委会三楼"})
+    response = call("secretary_a", "patch", f"/meetings/{pk}", {"place": "村委会三楼", "version": created["version"]})
     assert response.status_code == 200 and response.json()["place"] == "村委会三楼"
     response = call(
         "secretary_a",
@@ -90,7 +90,7 @@ def test_bad_writes_change_nothing(call, town, users, people):
     assert call("liaison", "post", "/meetings", {**body, "status": "scheduled"}).status_code == 403
     response = call("secretary_a", "post", f"/meetings/{meeting.pk}/complete", {"present": [people["sun"].pk]})
     assert response.status_code == 409 and response.json()["detail"] == "所选党员不属于本组织"
-    assert call("secretary_b", "patch", f"/meetings/{meeting.pk}", {"topic": "改"}).status_code == 404
+    assert call("secretary_b", "patch", f"/meetings/{meeting.pk}", {"topic": "改", "version": 1}).status_code == 404
     assert call("liaison", "post", f"/meetings/{meeting.pk}/complete", {"present": [people["li"].pk]}).status_code == 404
     assert state() == before
     assert Attendance.objects.count() == 0

@@ -164,6 +164,7 @@ def test_secretary_cannot_record_for_another_branch(client_as, users, town):
 def test_edit_keeps_history(client_as, users, town):
     meeting = hold(town["branch_a1"], K.THEME_DAY, LAST_WEEK, status=Meeting.Status.SCHEDULED, topic="旧主题")
     data = {"kind": K.THEME_DAY, "status": "scheduled", "date": LAST_WEEK.isoformat(), "topic": "新主题", "place": "村委会"}
+    data["version"] = meeting.version
     assert client_as(users["secretary_a"]).post(reverse("orglife:edit", args=[meeting.pk]), data).status_code == 302
     meeting.refresh_from_db()
     assert (meeting.topic, meeting.place, meeting.organization) == ("新主题", "村委会", town["branch_a1"])

@@ -69,6 +69,7 @@ def branch_a1_payload(town):
         "term_end": None,
         "dissolved_on": None,
         "has_committee": False,
+        "version": a1.version,
     }
 
 

@@ -42,6 +42,7 @@ def test_secretary_creates_a_branch_in_own_subtree(call, town, users):
         "term_end": None,
         "dissolved_on": None,
         "has_committee": False,
+        "version": org.version,
     }
     assert org.path == f"{town['village_a'].path}{org.pk}/"
     record = ChangeRecord.objects.get(object_id=org.pk, content_type__model="organization")
@@ -112,7 +113,12 @@ def test_body_that_is_not_an_object_answers_422(call, town):
 
 def test_patch_changes_only_the_fields_sent(call, town, users):
     a2 = town["branch_a2"]
-    response = call("secretary_a", "patch", f"/organizations/{a2.pk}", {"name": "东村第二支部", "term_end": "2027-06-30"})
+    response = call(
+        "secretary_a",
+        "patch",
+        f"/organizations/{a2.pk}",
+        {"name": "东村第二支部", "term_end": "2027-06-30", "version": a2.version},
+    )
     assert response.status_code == 200
     body = response.json()
     assert (body["name"], body["term_end"], body["parent"], body["village_name"]) == (
@@ -129,7 +135,12 @@ def test_patch_changes_only_the_fields_sent(call, town, users):
 
 
 def test_secretary_edits_the_top_of_own_subtree_whose_parent_they_do_not_manage(call, town):
-    response = call("secretary_a", "patch", f"/organizations/{town['village_a'].pk}", {"has_committee": True})
+    response = call(
+        "secretary_a",
+        "patch",
+        f"/organizations/{town['village_a'].pk}",
+        {"has_committee": True, "version": town["village_a"].version},
+    )
     assert response.status_code == 200
     town["village_a"].refresh_from_db()
     assert (town["village_a"].has_committee, town["village_a"].parent_id) == (True, town["town"].pk)
@@ -137,7 +148,7 @@ def test_secretary_edits_the_top_of_own_subtree_whose_parent_they_do_not_manage(
 
 def test_town_admin_moves_a_branch_and_its_subtree(call, town):
     a1, g1 = town["branch_a1"], town["group_a1"]
-    response = call("town_admin", "patch", f"/organizations/{a1.pk}", {"parent": town["town"].pk})
+    response = call("town_admin", "patch", f"/organizations/{a1.pk}", {"parent": town["town"].pk, "version": a1.version})
     assert response.status_code == 200
     a1.refresh_from_db()
     g1.refresh_from_db()
@@ -157,14 +168,19 @@ def test_town_admin_moves_a_branch_and_its_subtree(call, town):
 )
 def test_patch_outside_manage_scope_answers_404_and_changes_nothing(call, town, role, target):
     before = state()
-    response = call(role, "patch", f"/organizations/{town[target].pk}", {"name": "改过的名字"})
+    response = call(role, "patch", f"/organizations/{town[target].pk}", {"name": "改过的名字", "version": town[target].version})
     assert (response.status_code, response.json()) == (404, NOT_FOUND)
     assert state() == before
 
 
 def test_secretary_cannot_move_a_branch_out_of_own_subtree(call, town):
     before = state()
-    response = call("secretary_a", "patch", f"/organizations/{town['branch_a2'].pk}", {"parent": town["town"].pk})
+    response = call(
+        "secretary_a",
+        "patch",
+        f"/organizations/{town['branch_a2'].pk}",
+        {"parent": town["town"].pk, "version": town["branch_a2"].version},
+    )
     assert response.status_code == 422
     assert response.json() == {"detail": INVALID, "errors": {"parent": [NOT_A_CHOICE]}}
     assert state() == before
@@ -172,7 +188,12 @@ def test_secretary_cannot_move_a_branch_out_of_own_subtree(call, town):
 
 def test_patch_into_own_subtree_is_refused(call, town):
     before = state()
-    response = call("town_admin", "patch", f"/organizations/{town['village_a'].pk}", {"parent": town["branch_a1"].pk})
+    response = call(
+        "town_admin",
+        "patch",
+        f"/organizations/{town['village_a'].pk}",
+        {"parent": town["branch_a1"].pk, "version": town["village_a"].version},
+    )
     assert response.status_code == 422
     assert response.json() == {"detail": INVALID, "errors": {"parent": [NOT_A_CHOICE]}}
     assert state() == before

@@ -25,7 +25,13 @@ def periods(org):
 
 
 def form_data(org, **changes):
-    data = {"name": org.name, "kind": org.kind, "parent": org.parent_id, "village": org.village_id or ""}
+    data = {
+        "name": org.name,
+        "kind": org.kind,
+        "parent": org.parent_id,
+        "village": org.village_id or "",
+        "version": Organization.objects.get(pk=org.pk).version,
+    }
     data.update(changes)
     return {k: v for k, v in data.items() if v is not None}
 
@@ -161,7 +167,9 @@ def test_api_patch_starts_the_committee_today(town, users):
     client = Client()
     client.force_login(users["secretary_a"])
     a1 = town["branch_a1"]
-    response = client.patch(f"/api/v1/organizations/{a1.pk}", data={"has_committee": True}, content_type="application/json")
+    response = client.patch(
+        f"/api/v1/organizations/{a1.pk}", data={"has_committee": True, "version": a1.version}, content_type="application/json"
+    )
     assert response.status_code == 200
     assert periods(a1) == [(TODAY, None)]
 

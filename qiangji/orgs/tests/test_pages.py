@@ -209,6 +209,7 @@ def test_secretary_edits_own_organization_keeping_parent_above_their_grant(clien
             "village": village.village_id,
             "term_start": "2021-11-01",
             "term_end": "2026-12-01",
+            "version": village.version,
         },
     )
     assert response.status_code == 302

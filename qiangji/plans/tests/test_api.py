@@ -98,6 +98,7 @@ def test_list_filters_and_exact_values(call, plans, town, users):
         "file_name": "",
         "file_url": None,
         "filed_by": "公司书记",
+        "version": 2,  # filed, then returned
     }
     assert call("town_admin", "get", "", params={"year": YEAR - 1}).json()["count"] == 0
     assert [p["title"] for p in call("town_admin", "get", "", params={"organization": town["village_a"].pk}).json()["items"]] == [
@@ -125,7 +126,7 @@ def test_one_plan_per_role(call, plans, role, status):
 
 
 def test_secretary_files_then_files_again(call, town, users):
-    body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": " 一支部计划 ", "text": "一、三会一课"}
+    body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": " 一支部计划 ", "text": "一、三会一课", "version": 0}
     first = call("secretary_a", "post", "", body)
     assert first.status_code == 201
     plan = WorkPlan.objects.get()
@@ -136,7 +137,7 @@ def test_secretary_files_then_files_again(call, town, users):
         "一、三会一课",
         users["secretary_a"],
     )
-    again = call("secretary_a", "post", "", {**body, "text": "一、三会一课；二、主题党日"})
+    again = call("secretary_a", "post", "", {**body, "text": "一、三会一课；二、主题党日", "version": 1})
     assert again.status_code == 200 and again.json()["id"] == plan.pk
     assert state() == [
         (town["branch_a1"].pk, YEAR, "一支部计划", "一、三会一课；二、主题党日", "", "filed", users["secretary_a"].pk)
@@ -145,6 +146,7 @@ def test_secretary_files_then_files_again(call, town, users):
 
 def test_filing_again_after_a_return_files_it(call, plans, town):
     body = {"organization": town["branch_b"].pk, "year": YEAR, "title": "公司支部计划", "text": "一、生产；二、主题党日"}
+    body["version"] = WorkPlan.objects.get(pk=plans["b"].pk).version
     response = call("secretary_b", "post", "", body)
     assert response.status_code == 200
     assert (response.json()["status"], response.json()["comment"]) == ("filed", "")
@@ -162,7 +164,7 @@ def test_filing_again_after_a_return_files_it(call, plans, town):
 )
 def test_others_may_not_file_and_nothing_changes(call, town, plans, role, status, expected):
     before = state()
-    body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "计划", "text": "一、学习"}
+    body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "计划", "text": "一、学习", "version": 0}
     response = call(role, "post", "", body)
     assert (response.status_code, response.json()) == (status, expected)
     assert state() == before
@@ -179,7 +181,7 @@ def test_others_may_not_file_and_nothing_changes(call, town, plans, role, status
     ],
 )
 def test_bad_input_is_422_in_chinese_and_nothing_changes(call, town, change, errors):
-    body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "计划", "text": "一、学习", **change}
+    body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "计划", "text": "一、学习", "version": 0, **change}
     if body["organization"] == "group":
         body["organization"] = town["group_a1"].pk  # a Party group files no plan of its own
     response = call("secretary_a", "post", "", body)
@@ -188,7 +190,7 @@ def test_bad_input_is_422_in_chinese_and_nothing_changes(call, town, change, err
 
 
 def test_upload_files_a_plan_with_its_file_and_the_file_can_be_downloaded(call, town, users):
-    fields = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "一支部计划"}
+    fields = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "一支部计划", "version": 0}
     response = call("secretary_a", "post", "/upload", fields, files={"file": SimpleUploadedFile("计划.pdf", PDF)})
     assert response.status_code == 201
     plan = WorkPlan.objects.get()
@@ -221,7 +223,7 @@ def test_a_plan_without_a_file_has_nothing_to_download(call, plans):
     ],
 )
 def test_a_bad_upload_is_422_and_nothing_changes(call, town, files, errors):
-    fields = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "一支部计划"}
+    fields = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "一支部计划", "version": 0}
     response = call("secretary_a", "post", "/upload", fields, files=files)
     assert (response.status_code, response.json()) == (422, {"detail": INVALID, "errors": errors})
     assert state() == []
