@@ -44,6 +44,11 @@ def pytest_xdist_make_scheduler(config, log):
     """
     from xdist.scheduler import LoadScopeScheduling
 
+    # Units in collection order, not largest first: pytest-django puts the transactional tests
+    # (which flush the database, data migrations' rows included) after the others, and each
+    # worker must run them last too. So a module is either wholly transactional or not at all.
+    config.option.loadscopereorder = False
+
     class ModulesAndTheDemoTown(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             return DEMO_TOWN if DEMO_TOWN in nodeid else nodeid.split("::", 1)[0]

@@ -93,8 +93,3 @@ def test_maintenance_lets_one_transaction_through_and_no_more(rows):
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("DELETE FROM core_auditevent")
     assert AuditEvent.objects.count() == 1
-
-
-def test_maintenance_needs_a_transaction(transactional_db):
-    with pytest.raises(RuntimeError), append_only_maintenance():
-        pass
