@@ -149,7 +149,7 @@ def roster_rows(n: int, seed: int = 2026):
     """n valid members, each ID number unique (birth day by index, order number by block)."""
     rng = random.Random(seed)
     branches = branch_names()
-    day0, today = dt.date(1945, 1, 1), dt.date.today()
+    day0, today = dt.date(1945, 1, 1), dt.date(2026, 11, 25)
     for i in range(n):
         birth = day0 + dt.timedelta(days=i % 20000)
         female = rng.random() < 0.35

@@ -9,6 +9,7 @@ import re
 from operator import mul
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from qiangji.core.text import clean_compact
 
@@ -48,7 +49,7 @@ def normalize_id_number(raw: object) -> str:
         birth = id_birth_date(value)
     except ValueError:
         raise ValidationError("身份证号中的出生日期无效", code="id_birth") from None
-    if birth > dt.date.today() or birth.year < 1900:
+    if birth > timezone.localdate() or birth.year < 1900:
         raise ValidationError("身份证号中的出生日期无效", code="id_birth")
     if id_check_char(value[:17]) != value[17]:
         raise ValidationError("身份证号校验位不正确", code="id_checksum")

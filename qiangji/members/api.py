@@ -7,10 +7,10 @@ script can never mistake masked values for the real ones. Writes look the member
 caller's manage scope: a member the caller may only view answers 404 like a missing one.
 """
 
-import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -117,7 +117,7 @@ def member_transfer_view(request: HttpRequest, member_id: int, payload: Transfer
     user = request.auth
     member = get_member_for_user(user, member_id, "manage")
     data = payload.model_dump()
-    data["transferred_on"] = data["transferred_on"] or dt.date.today()
+    data["transferred_on"] = data["transferred_on"] or timezone.localdate()
     form = TransferForm(data, user=user, member=member)
     # The page's list leaves out the member's own organization; a client that names it anyway
     # gets the service's own 409 message rather than "not a valid choice".

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from qiangji.core.concurrency import VersionedForm
 from qiangji.core.crypto import keyed_hash
@@ -156,7 +157,7 @@ class MemberForm(VersionedForm):
                 self.add_error("gender", "性别与身份证号不一致")
             data["gender"] = id_gender(number)
         joined, full_on, birth = data.get("joined_on"), data.get("full_member_on"), data.get("birth_date")
-        today = dt.date.today()
+        today = timezone.localdate()
         if joined and joined > today:
             self.add_error("joined_on", "入党日期不能晚于今天")
         if joined and birth and (joined.year - birth.year - ((joined.month, joined.day) < (birth.month, birth.day))) < 18:
@@ -172,7 +173,7 @@ class MemberForm(VersionedForm):
 
 class TransferForm(forms.Form):
     to_organization = forms.ModelChoiceField(label="转入组织", queryset=Organization.objects.none())
-    transferred_on = forms.DateField(label="转接日期", initial=dt.date.today)
+    transferred_on = forms.DateField(label="转接日期", initial=timezone.localdate)
     reason = forms.CharField(label="转接原因", max_length=200, required=False)
 
     def __init__(self, *args: Any, user: Any, member: Member, **kwargs: Any) -> None:
@@ -187,6 +188,6 @@ class TransferForm(forms.Form):
 
     def clean_transferred_on(self) -> dt.date:
         value = self.cleaned_data["transferred_on"]
-        if value > dt.date.today():
+        if value > timezone.localdate():
             raise ValidationError("转接日期不能晚于今天")
         return value

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
 from qiangji.core.text import clean_text
 from qiangji.members.models import Member
@@ -11,15 +12,15 @@ from qiangji.trainings.models import HoursRequirement, Training
 
 
 class TrainingForm(forms.Form):
-    name = forms.CharField(
-        label="培训名称", max_length=100, help_text="如：2026年和美乡村建设专题班、村居书记主体班、“头雁提质”培训"
-    )
+    name = forms.CharField(label="培训名称", max_length=100)
     kind = forms.ChoiceField(label="培训类别", choices=Training.Kind.choices)
     organization = forms.ModelChoiceField(label="主办党组织", queryset=Organization.objects.none())
     description = forms.CharField(label="培训说明", widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The example names this year, whichever year the form is opened in.
+        self.fields["name"].help_text = f"如：{timezone.localdate().year}年和美乡村建设专题班、村居书记主体班、“头雁提质”培训"
         field = self.fields["organization"]
         field.queryset = Organization.objects.for_user(user, "manage").filter(dissolved_on__isnull=True).order_by("path")
         if not self.is_bound and "organization" not in self.initial:

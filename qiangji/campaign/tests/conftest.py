@@ -16,6 +16,13 @@ from qiangji.core.validators import credit_check_char
 from qiangji.orgs.models import Chain, Grid, Street, Village
 
 
+@pytest.fixture(autouse=True)
+def _the_week_after_the_fixtures(freeze_day):
+    """The fixtures are the campaign's week of 16 to 22 November 2026 (tasks, visits on 2026-11-21,
+    backdated summaries); "overdue", "not after today" and "this week" are read on this day."""
+    freeze_day("2026-11-25")
+
+
 def credit_code(seq: int, region: str = "310151") -> str:
     """A valid unified social credit code (GB 32100) numbered `seq`."""
     first17 = f"92{region}MA{seq:07d}"

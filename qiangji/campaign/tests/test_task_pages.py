@@ -11,12 +11,6 @@ from qiangji.core.models import AuditEvent
 LIST = "/campaign/tasks/"
 
 
-@pytest.fixture(autouse=True)
-def _a_week_of_the_campaign(freeze_day):
-    """The fixtures' tasks are made on 2026-11-16..20; "overdue" is read against this day."""
-    freeze_day("2026-11-25")
-
-
 def task_url(task, rest=""):
     return f"/campaign/tasks/{task.pk}/{rest}"
 

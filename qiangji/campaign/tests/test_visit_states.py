@@ -7,6 +7,7 @@ import uuid
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import timezone
 
 from qiangji.campaign.models import BaseRecord, Entity, EntityChange, ServiceCard, Visit, VisitEvent, VisitTask
 from qiangji.campaign.services.visits import care_tasks_schedule, visit_resubmit, visit_review, visit_submit
@@ -194,7 +195,6 @@ def test_unfinished_checklist_needs_a_reason(record_task, users, teams):
         ({"facts": {"employees": "很多"}}, "整数"),
         ({"facts": {"phone": "12345"}}, "联系电话"),
         ({"party_members_found": -1}, "负数"),
-        ({"visited_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()}, "晚于今天"),
     ],
 )
 def test_bad_visit_input_changes_nothing(record_task, users, teams, data, message):
@@ -202,6 +202,16 @@ def test_bad_visit_input_changes_nothing(record_task, users, teams, data, messag
     with pytest.raises(DomainError, match=message):
         submit(task, users["visitor"], **data)
     assert Visit.objects.count() == 0
+
+
+@pytest.mark.parametrize("days", [1, 3])
+def test_a_visit_after_today_changes_nothing(record_task, users, teams, days):
+    _, task = record_task()
+    after_today = timezone.localdate() + dt.timedelta(days=days)
+    with pytest.raises(DomainError, match="走访日期不能晚于今天"):
+        submit(task, users["visitor"], visited_on=after_today.isoformat())
+    assert Visit.objects.count() == 0
+    assert submit(task, users["visitor"], visited_on=timezone.localdate().isoformat()).visited_on == timezone.localdate()
 
 
 def test_a_card_number_is_handed_out_once(submitted, record_task, users):

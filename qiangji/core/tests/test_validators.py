@@ -1,6 +1,7 @@
 """GB 11643 ID numbers, GB 32100 credit codes and phone numbers (RULES.md)."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -84,9 +85,17 @@ def test_bad_numbers_are_rejected_with_the_reason(raw, message):
 def valid_id_parts():
     return st.tuples(
         st.text("0123456789", min_size=6, max_size=6),
-        st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date.today()),
+        st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2025, 12, 31)),  # born before any day the suite runs
         st.integers(min_value=0, max_value=999),
     )
+
+
+def test_born_today_in_shanghai_is_a_valid_birth_date_whatever_the_server_clock(time_machine):
+    # 01:00 on 25 November in Shanghai: a server whose own clock is set to UTC still reads the 24th.
+    time_machine.move_to(dt.datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("UTC")))
+    born_today, born_tomorrow = "31023020261125001", "31023020261126001"
+    assert normalize_id_number(born_today + id_check_char(born_today)) == born_today + id_check_char(born_today)
+    assert rejects(normalize_id_number, born_tomorrow + id_check_char(born_tomorrow)) == ["身份证号中的出生日期无效"]
 
 
 @given(valid_id_parts())

@@ -11,6 +11,13 @@ from qiangji.council.services import bulletin_publish, opinion_submit
 PHONE = "13800138000"
 
 
+@pytest.fixture(autouse=True)
+def _late_in_the_projects_year(freeze_day):
+    """The fixtures are the 2026 project year (started 1 March, sessions held in June and November,
+    deadlines at the year's end); "not after today" and "not before today" are read on this day."""
+    freeze_day("2026-11-25")
+
+
 @pytest.fixture
 def hall_project(town, users):
     project = Project.objects.create(

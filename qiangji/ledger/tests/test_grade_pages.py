@@ -13,7 +13,7 @@ from qiangji.ledger.models import Grade, GradeLevel
 from qiangji.ledger.services import grade_set, measure_add, plan_save
 from qiangji.ledger.services.grades import grade_level_save
 
-YEAR = timezone.localdate().year
+YEAR = 2026
 GRADES = reverse("ledger:grades")
 ALL_GRADED = ["东村党总支", "东村第一党支部", "东村第二党支部", "竖新镇某某公司党支部"]
 

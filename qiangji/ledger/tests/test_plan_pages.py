@@ -5,15 +5,20 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from qiangji import factories as f
 from qiangji.ledger.models import GradeLevel, Measure, RectificationPlan
 from qiangji.ledger.services import grade_set, measure_add, measure_progress, plan_save
 
-TODAY = timezone.localdate()
+TODAY = dt.date(2026, 11, 25)
 YEAR = TODAY.year
 PLANS = reverse("ledger:plans")
+
+
+@pytest.fixture(autouse=True)
+def _today(freeze_day):
+    """Deadlines, "behind schedule" and the day an item is done are read against TODAY."""
+    freeze_day(TODAY.isoformat())
 
 
 def grade(admin, org, name, year=YEAR):

@@ -19,9 +19,15 @@ from qiangji.ledger.services import (
     problem_submit,
 )
 
-YEAR = timezone.localdate().year
+YEAR = 2026
 STATS = reverse("ledger:stats")
 RANGE = {"from": f"{YEAR}-03-01", "to": f"{YEAR}-06-30"}
+
+
+@pytest.fixture(autouse=True)
+def _late_in_the_year(freeze_day):
+    """The fixture's problems are of March to July; "this year" (the default range) is YEAR."""
+    freeze_day(f"{YEAR}-11-25")
 
 
 def day(month, d):

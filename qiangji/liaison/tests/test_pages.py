@@ -129,8 +129,12 @@ def test_the_meetings_page_query_count_does_not_grow(client_as, users, town, mee
 
 
 @pytest.fixture
-def year_meetings(users, town):
-    """This year's due meetings for 第一指导联络组 (one attended, one recorded absent, one not recorded)."""
+def year_meetings(users, town, freeze_day):
+    """This year's due meetings for 第一指导联络组 (one attended, one recorded absent, one not recorded).
+
+    On 1 January a meeting set for that day is not yet due, so the year is read late in November.
+    """
+    freeze_day("2026-11-25")
     today = timezone.localdate()
     jan = dt.date(today.year, 1, 1)
     group = LiaisonGroup.objects.get()

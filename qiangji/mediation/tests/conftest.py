@@ -11,6 +11,12 @@ from qiangji.mediation.services import case_open
 OPENED = dt.date(2026, 10, 8)
 
 
+@pytest.fixture(autouse=True)
+def _after_the_cases_were_opened(freeze_day):
+    """Cases open on OPENED and sittings follow it; no step may be dated after today."""
+    freeze_day("2026-11-25")
+
+
 @pytest.fixture
 def studio_a(town):
     studio = MediationStudio.objects.create(name="东村老娘舅工作室", organization=town["village_a"], address="东村村委会二楼")

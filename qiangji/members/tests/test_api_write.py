@@ -1,6 +1,7 @@
 """Member writes over the API: registration, changes and transfers through the page's forms and services."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -196,10 +197,28 @@ def test_secretary_transfers_within_own_subtree(call, people, town, users):
     )
 
 
-def test_transfer_date_defaults_to_today(call, people, town):
+# 01:00 on 25 November in Shanghai: a server whose own clock is set to UTC still reads the 24th.
+SHANGHAI_ONE_AM_ON_A_UTC_SERVER = dt.datetime(2026, 11, 24, 17, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def test_transfer_date_defaults_to_today_in_shanghai(call, people, town, time_machine):
+    time_machine.move_to(SHANGHAI_ONE_AM_ON_A_UTC_SERVER)
     response = call("town_admin", "post", f"/members/{people['zhang'].pk}/transfer", {"to_organization": town["branch_b"].pk})
     assert response.status_code == 201
-    assert response.json()["transferred_on"] == dt.date.today().isoformat()
+    assert response.json()["transferred_on"] == "2026-11-25"
+
+
+def test_a_transfer_dated_today_in_shanghai_is_not_in_the_future(call, people, town, time_machine):
+    time_machine.move_to(SHANGHAI_ONE_AM_ON_A_UTC_SERVER)
+    body = {"to_organization": town["branch_a1"].pk, "transferred_on": "2026-11-25"}
+    response = call("secretary_a", "post", f"/members/{people['zhang'].pk}/transfer", body)
+    assert response.status_code == 201
+    assert Transfer.objects.get().transferred_on == dt.date(2026, 11, 25)
+    tomorrow = {"to_organization": town["branch_a2"].pk, "transferred_on": "2026-11-26"}
+    response = call("secretary_a", "post", f"/members/{people['zhang'].pk}/transfer", tomorrow)
+    assert response.status_code == 422
+    assert response.json()["errors"] == {"transferred_on": ["转接日期不能晚于今天"]}
+    assert Transfer.objects.count() == 1
 
 
 def test_transfer_to_the_same_organization_is_a_409(call, people, town):

@@ -24,6 +24,12 @@ def meeting(org, kind, day, topic, present=(), absent=()):
     return m
 
 
+@pytest.fixture(autouse=True)
+def _after_the_records(freeze_day):
+    """The records are of spring 2026; a home-study visit may not be recorded before its day."""
+    freeze_day("2026-11-25")
+
+
 @pytest.fixture
 def record(town, users):
     """李党员 attended a theme day and a lecture, missed an assembly (visited at home instead)."""

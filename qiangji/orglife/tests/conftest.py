@@ -7,12 +7,21 @@ import pytest
 from qiangji import factories as f
 from qiangji.orglife.models import Attendance, Meeting
 
+TODAY = dt.date(2026, 11, 25)
+
 
 def hold(organization, kind, day, *, status=Meeting.Status.HELD, topic="学习党的二十届三中全会精神", attendees=()):
     """A meeting as the service would store it (tests of the rules need many, fast)."""
     meeting = Meeting.objects.create(organization=organization, kind=kind, date=day, status=status, topic=topic)
     Attendance.objects.bulk_create([Attendance(meeting=meeting, member=m, present=True) for m in attendees])
     return meeting
+
+
+@pytest.fixture(autouse=True)
+def _late_in_the_year(freeze_day):
+    """The fixtures hold 2025 and 2026 meetings and home-study visits and import 2026 sheets; none
+    may be dated after today, and "this year" is 2026."""
+    freeze_day(TODAY.isoformat())
 
 
 @pytest.fixture

@@ -6,11 +6,11 @@ import pytest
 from django.utils import timezone
 
 from qiangji.orglife.models import Attendance, Meeting
-from qiangji.orglife.tests.conftest import hold
+from qiangji.orglife.tests.conftest import TODAY, hold
 from qiangji.orglife.tests.test_pages import state
 
 K = Meeting.Kind
-LAST_WEEK = timezone.localdate() - dt.timedelta(days=7)
+LAST_WEEK = TODAY - dt.timedelta(days=7)
 
 
 @pytest.fixture

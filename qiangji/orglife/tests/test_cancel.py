@@ -4,14 +4,13 @@ import datetime as dt
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 
 from qiangji.core.models import ChangeRecord
 from qiangji.orglife.models import Meeting
-from qiangji.orglife.tests.conftest import hold
+from qiangji.orglife.tests.conftest import TODAY, hold
 
 K = Meeting.Kind
-NEXT_WEEK = timezone.localdate() + dt.timedelta(days=7)
+NEXT_WEEK = TODAY + dt.timedelta(days=7)
 
 
 def client_for(user):

@@ -4,14 +4,12 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from qiangji.core.models import ChangeRecord
 from qiangji.orglife.models import HomeStudyVisit, Meeting
-from qiangji.orglife.tests.conftest import hold
+from qiangji.orglife.tests.conftest import TODAY, hold
 
 K = Meeting.Kind
-TODAY = timezone.localdate()
 
 
 def state():

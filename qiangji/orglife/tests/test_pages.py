@@ -6,16 +6,14 @@ import io
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from qiangji import factories as f
 from qiangji.core.models import ChangeRecord
 from qiangji.orglife.models import Attachment, Attendance, Meeting, Requirement
-from qiangji.orglife.tests.conftest import hold
+from qiangji.orglife.tests.conftest import TODAY, hold
 
 K = Meeting.Kind
-TODAY = timezone.localdate()
 LAST_WEEK = TODAY - dt.timedelta(days=7)
 
 

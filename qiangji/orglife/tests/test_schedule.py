@@ -11,9 +11,10 @@ from qiangji.orglife.forms_schedule import parse_months
 from qiangji.orglife.models import MeetingKind, ScheduleItem, YearSchedule
 from qiangji.orglife.schedule import schedule_table, theme_day_for
 from qiangji.orglife.services import schedule_publish, schedule_save
+from qiangji.orglife.tests.conftest import TODAY
 
 K = MeetingKind
-YEAR = timezone.localdate().year
+YEAR = TODAY.year
 
 
 def state():

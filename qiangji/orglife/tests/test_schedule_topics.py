@@ -2,15 +2,15 @@
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from qiangji.core.errors import DomainError
 from qiangji.core.models import ChangeRecord
 from qiangji.orglife.models import MeetingKind, ScheduleItem, YearSchedule
 from qiangji.orglife.services import schedule_save
+from qiangji.orglife.tests.conftest import TODAY
 
 K = MeetingKind
-YEAR = timezone.localdate().year
+YEAR = TODAY.year
 
 
 def state():

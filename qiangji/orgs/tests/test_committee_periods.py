@@ -16,8 +16,9 @@ TODAY = dt.date(2026, 6, 1)
 
 
 @pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch):
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: TODAY)
+def _fixed_today(freeze_day):
+    # The whole clock, not timezone.localdate alone: now() and localdate(a_datetime) agree with it.
+    freeze_day(TODAY.isoformat())
 
 
 def periods(org):

@@ -16,9 +16,9 @@ NOT_A_CHOICE = "选择一个有效的选项： 该选择不在可用的选项中
 
 
 @pytest.fixture(autouse=True)
-def _fixed_today(monkeypatch):
+def _fixed_today(freeze_day):
     """Term reminders are computed against 2026-06-01 in these tests."""
-    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a, **k: dt.date(2026, 6, 1))
+    freeze_day("2026-06-01")
 
 
 def names(nodes):

@@ -10,6 +10,12 @@ from qiangji.positions.models import Course, PositionResource
 from qiangji.positions.services import course_batch_send
 
 
+@pytest.fixture(autouse=True)
+def _late_in_the_courses_year(freeze_day):
+    """The batches are of 2026's second and third quarters; no course may be held after today."""
+    freeze_day("2026-11-25")
+
+
 @pytest.fixture
 def places(town):
     centre = Position.objects.create(

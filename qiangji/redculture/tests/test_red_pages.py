@@ -206,7 +206,8 @@ def _activity(**extra):
     }
 
 
-def test_activities_recorded_by_the_town_and_the_organizing_secretary(sites, town, users, client_as):
+def test_activities_recorded_by_the_town_and_the_organizing_secretary(sites, town, users, client_as, freeze_day):
+    freeze_day("2026-11-25")  # the activity was held on 1 July 2026; none may be recorded before its day
     url = f"/red/sites/{sites['hall'].pk}/activities/"
     assert client_as(users["town_admin"]).post(url, _activity()).status_code == 302
     assert (

@@ -12,6 +12,12 @@ from qiangji.reserve.services import assessment_record, candidate_enter, candida
 ENTERED = dt.date(2026, 3, 1)
 
 
+@pytest.fixture(autouse=True)
+def _after_the_pools_spring(freeze_day):
+    """Candidates enter on ENTERED and move through spring 2026; no step may be dated after today."""
+    freeze_day("2026-11-25")
+
+
 @pytest.fixture
 def pool(db):
     return ReservePool.objects.get(name="瀛洲好班长")

@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from qiangji import factories as f
 from qiangji.reserve.models import Assessment, Candidate, CandidateEvent, Mentorship
@@ -77,7 +78,7 @@ def test_candidate_page_per_role(role, status, cand_a, users, client_as):
 def test_candidate_profile_from_member_record_masked(cand_a, users, client_as):
     response = client_as(users["town_admin"]).get(cand_url(cand_a))
     body = response.content.decode()
-    age = cand_a.member.age_on(dt.date.today())
+    age = cand_a.member.age_on(timezone.localdate())
     assert f"{age}岁" in body and "东村第一党支部" in body and "高中" in body
     assert cand_a.member.id_number not in body and "13812345678" not in body
     assert cand_a.member.phone_masked in body
@@ -90,7 +91,7 @@ def test_candidate_profile_from_member_record_masked(cand_a, users, client_as):
 
 
 def test_trainings_attended_this_year(cand_a, users, client_as, town):
-    year = dt.date.today().year
+    year = 2026  # the sessions are in March, held by the conftest's day whatever the month
     training = training_create(
         by=users["town_admin"], data={"name": "后备干部培训班", "kind": Training.Kind.SECRETARY, "organization": town["town"]}
     )
@@ -98,9 +99,9 @@ def test_trainings_attended_this_year(cand_a, users, client_as, town):
     s2 = session_create(training=training, data={"date": dt.date(year, 3, 11), "hours": Decimal("2.0"), "topic": "财务管理"})
     enrolment_create(training=training, members=[cand_a.member], by=users["town_admin"])
     attendance_record(
-        session=s1, members=[cand_a.member], present_ids={cand_a.member.pk}, by=users["town_admin"], today=dt.date.today()
+        session=s1, members=[cand_a.member], present_ids={cand_a.member.pk}, by=users["town_admin"], today=timezone.localdate()
     )
-    attendance_record(session=s2, members=[cand_a.member], present_ids=set(), by=users["town_admin"], today=dt.date.today())
+    attendance_record(session=s2, members=[cand_a.member], present_ids=set(), by=users["town_admin"], today=timezone.localdate())
     trainings = client_as(users["town_admin"]).get(cand_url(cand_a)).context["trainings"]
     assert [s.topic for s in trainings["sessions"]] == ["村级治理"] and trainings["hours"] == Decimal("3.0")
 

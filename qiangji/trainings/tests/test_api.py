@@ -5,6 +5,7 @@ import json
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
 from qiangji.accounts.services import api_token_issue
 from qiangji.trainings.models import Attendance, Enrolment, Session, Training
@@ -88,7 +89,7 @@ def test_attendance(call, people, training):
 
 
 def test_attendance_future_session_is_409(call, people, training):
-    future = Session.objects.create(training=training, date=dt.date.today() + dt.timedelta(days=1), hours=2, topic="将来")
+    future = Session.objects.create(training=training, date=timezone.localdate() + dt.timedelta(days=1), hours=2, topic="将来")
     Enrolment.objects.create(training=training, member=people["li"])
     response = call("town_admin", "put", f"/sessions/{future.pk}/attendance", {"present": [people["li"].pk]})
     assert response.status_code == 409 and Attendance.objects.count() == 0

@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from qiangji import factories as f
@@ -115,7 +116,7 @@ def test_attendance_sheet_and_record(client_as, users, people, training):
 
 
 def test_future_session_cannot_be_marked_present(client_as, users, people, training):
-    future = Session.objects.create(training=training, date=dt.date.today() + dt.timedelta(days=3), hours=2, topic="将来")
+    future = Session.objects.create(training=training, date=timezone.localdate() + dt.timedelta(days=3), hours=2, topic="将来")
     Enrolment.objects.create(training=training, member=people["li"])
     response = client_as(users["town_admin"]).post(
         reverse("trainings:attendance", args=[future.pk]), {"present": [people["li"].pk]}
@@ -212,3 +213,9 @@ def test_enrolled_member_sees_the_training_and_only_themself(client_as, users, p
 def test_create_page_renders_for_town_admin(client_as, users, town):
     response = client_as(users["town_admin"]).get(reverse("trainings:create"))
     assert response.status_code == 200 and response.context["form"].initial["organization"] == town["town"]
+
+
+def test_the_example_name_is_of_this_year(client_as, users, town, freeze_day):
+    freeze_day("2031-03-02")
+    page = client_as(users["town_admin"]).get(reverse("trainings:create")).content.decode()
+    assert "如：2031年和美乡村建设专题班、村居书记主体班、“头雁提质”培训" in page

@@ -9,7 +9,12 @@ the package is one unit of work (root conftest.py), so one worker builds it once
 database live one folder up, where no town is built.
 """
 
+import datetime as dt
+import os
+from contextlib import nullcontext
+
 import pytest
+import time_machine
 from django.db import transaction
 from django.test.utils import override_settings
 
@@ -24,7 +29,11 @@ TEST_SETTINGS = {
 @pytest.fixture(scope="package")
 def demo_once(django_db_setup, django_db_blocker):
     """What seed_demo printed, with the town it built in the database."""
-    with override_settings(**TEST_SETTINGS), django_db_blocker.unblock():
+    # The town is built before any test's own clock is set: QIANGJI_TEST_TODAY (root conftest.py)
+    # must reach the build too, or a run "as if on that day" would only read a town built today.
+    day = os.environ.get("QIANGJI_TEST_TODAY")
+    clock = time_machine.travel(dt.datetime.fromisoformat(day + "T10:00:00+08:00"), tick=True) if day else nullcontext()
+    with clock, override_settings(**TEST_SETTINGS), django_db_blocker.unblock():
         outer = transaction.atomic()
         outer.__enter__()
         try:
