@@ -14,7 +14,6 @@ of database, not from a newer schema than the code, encrypted with the same keys
 database holds no rows.
 """
 
-import datetime as dt
 import hashlib
 import io
 import json
@@ -24,6 +23,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import time
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -243,7 +243,7 @@ def backup(output: Path) -> dict[str, Any]:
             with os.fdopen(fd, "wb") as raw, tarfile.open(fileobj=raw, mode="w:gz") as tar:
                 body = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
                 info = tarfile.TarInfo(MANIFEST)
-                info.size, info.mtime, info.mode = len(body), int(dt.datetime.now().timestamp()), 0o600
+                info.size, info.mtime, info.mode = len(body), int(time.time()), 0o600
                 tar.addfile(info, io.BytesIO(body))
                 tar.add(db_file, arcname=db_file.name)
                 root = Path(settings.MEDIA_ROOT)
