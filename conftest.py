@@ -24,13 +24,30 @@ from qiangji.orgs.models import Organization
 DEMO_TOWN = "qiangji/demo/tests/town/"
 
 
+def _transactional(item) -> bool:
+    """Whether the test runs on a committed database, which is flushed when it ends (as pytest-django decides)."""
+    marker = item.get_closest_marker("django_db")
+    if marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences")):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
 def pytest_collection_modifyitems(items):
     """Demo-build tests carry the `demo` marker and run first, the demo town's package before the
-    rest of them: they are the longest pieces of work, so none may be the last one a worker starts."""
+    rest of them: they are the longest pieces of work, so none may be the last one a worker starts.
+    Modules with transactional tests run last: such a test flushes the database when it ends, the
+    rows data migrations wrote included, so nothing may run after it on the same worker."""
+    flushing = {item.nodeid.split("::", 1)[0] for item in items if _transactional(item)}
     for item in items:
         if "qiangji/demo/tests/" in item.nodeid:
             item.add_marker(pytest.mark.demo)
-    items.sort(key=lambda item: (DEMO_TOWN not in item.nodeid, item.get_closest_marker("demo") is None))
+    items.sort(
+        key=lambda item: (
+            DEMO_TOWN not in item.nodeid,
+            item.get_closest_marker("demo") is None,
+            item.nodeid.split("::", 1)[0] in flushing,
+        )
+    )
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -44,9 +61,8 @@ def pytest_xdist_make_scheduler(config, log):
     """
     from xdist.scheduler import LoadScopeScheduling
 
-    # Units in collection order, not largest first: pytest-django puts the transactional tests
-    # (which flush the database, data migrations' rows included) after the others, and each
-    # worker must run them last too. So a module is either wholly transactional or not at all.
+    # Units in collection order, not largest first: the modules with transactional tests come
+    # last in it (pytest_collection_modifyitems), and each worker must run them last too.
     config.option.loadscopereorder = False
 
     class ModulesAndTheDemoTown(LoadScopeScheduling):
