@@ -126,7 +126,12 @@ def test_editing_a_member_keeps_its_own_number_without_a_check(client_as, users,
     own = f.member(organization=town["branch_a1"], name="本村党员", id_number=id_number(902))
     for _ in range(5):
         client_as(users["secretary_a"]).post(reverse("members:create"), form(town, elsewhere.id_number))
-    data = {**form(town, own.id_number, "本村党员"), "organization": town["branch_a1"].pk, "phone": "13900001111"}
+    data = {
+        **form(town, own.id_number, "本村党员"),
+        "organization": town["branch_a1"].pk,
+        "phone": "13900001111",
+        "version": own.version,  # the edit form's hidden version (no lost update)
+    }
     response = client_as(users["secretary_a"]).post(reverse("members:edit", args=[own.pk]), data)
     assert response.status_code == 302
     own.refresh_from_db()
