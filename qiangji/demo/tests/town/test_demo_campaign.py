@@ -28,7 +28,7 @@ from qiangji.campaign.selectors import coverage_by_carrier, coverage_town
 from qiangji.core.access import VISITOR
 from qiangji.core.validators import normalize_credit_code
 from qiangji.demo import names
-from qiangji.demo.tests.town.seeding import TODAY, seed
+from qiangji.demo.tests.town.seeding import TODAY
 from qiangji.ledger.models import Problem
 
 
@@ -224,12 +224,3 @@ def test_summaries_cover_the_last_14_days_and_6_weeks(demo):
     monday = TODAY - dt.timedelta(days=TODAY.weekday())
     assert weekly == [monday - dt.timedelta(weeks=n) for n in range(6, 0, -1)]
     assert all(s.figures["visits"]["total"] > 0 for s in Summary.objects.filter(kind="weekly"))
-
-
-def test_running_again_changes_nothing_and_reset_builds_the_same_campaign(demo):
-    before = figures()
-    assert "演示镇已存在" in seed()
-    assert figures() == before
-    assert seed("--reset").startswith("已删除原有演示数据。")
-    assert figures() == before
-    assert RoleGrant.objects.filter(role=VISITOR).values("user").distinct().count() == 99

@@ -8,7 +8,7 @@ import pytest
 from django.db.models import Count, Q, Sum
 
 from qiangji.core.models import ChangeRecord
-from qiangji.demo.tests.town.seeding import TODAY, seed
+from qiangji.demo.tests.town.seeding import TODAY
 from qiangji.members.models import Member
 from qiangji.orglife.compliance import compliance_grids
 from qiangji.orglife.models import Attendance, Meeting
@@ -104,28 +104,6 @@ def test_most_organizations_filed_this_years_plan(demo):
     assert filed.filter(organization__parent__isnull=True).exists()
     assert all(p.returned_at and p.comment for p in WorkPlan.objects.filter(status="returned"))
     assert all(p.filed_at.date() <= TODAY for p in WorkPlan.objects.all())
-
-
-def test_same_seed_and_day_give_the_same_year(demo):
-    first = life()
-    seed("--reset")
-    assert life() == first
-    seed("--reset", seed=8)
-    assert life() != first
-
-
-def test_reset_removes_the_year_and_builds_it_again(demo):
-    counts = (Meeting.objects.count(), Attendance.objects.count(), tr.Attendance.objects.count(), WorkPlan.objects.count())
-    history = ChangeRecord.objects.count()
-    seed("--reset")
-    assert (
-        Meeting.objects.count(),
-        Attendance.objects.count(),
-        tr.Attendance.objects.count(),
-        WorkPlan.objects.count(),
-    ) == counts
-    assert ChangeRecord.objects.count() == history
-    assert tr.Training.objects.count() == 6 + 4  # the year's trainings and the quarterly course batches
 
 
 def test_the_reserve_mediation_courses_hall_and_red_sites_are_summarised(demo):
