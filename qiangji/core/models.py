@@ -273,3 +273,51 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"第{self.row_number}行 {self.get_outcome_display()}"
+
+
+class SchedulerRun(models.Model):
+    """One run of one periodic job by the scheduler: which job, for which due time, how it ended.
+
+    A job runs at most once per due time (the unique constraint is what makes a second scheduler,
+    or a restart in the middle of a run, harmless); the newest rows feed the 系统状态 page and
+    /healthz, and a job whose last due time has no row is caught up at the next tick.
+    """
+
+    class Outcome(models.TextChoices):
+        RUNNING = "running", "运行中"
+        SUCCEEDED = "succeeded", "成功"
+        FAILED = "failed", "失败"
+
+    job = models.CharField("任务", max_length=64)
+    due_at = models.DateTimeField("计划时间")
+    started_at = models.DateTimeField("开始时间")
+    finished_at = models.DateTimeField("结束时间", null=True, blank=True)
+    outcome = models.CharField("结果", max_length=16, choices=Outcome.choices, default=Outcome.RUNNING)
+    detail = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "定时任务运行记录"
+        ordering = ["-started_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["job", "due_at"], name="scheduler_run_once_per_due")]
+        indexes = [models.Index(fields=["job", "-started_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}（{self.get_outcome_display()}）"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a long-running process ("scheduler", "worker"), one row each.
+
+    The scheduler beats on every tick; the worker beats by running a small task the scheduler
+    enqueues, so a stalled queue shows as a stale worker heartbeat.
+    """
+
+    name = models.CharField("进程", max_length=32, unique=True)
+    beat_at = models.DateTimeField("最近心跳")
+    detail = models.CharField("说明", max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "进程心跳"
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
