@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.apps import apps
 from django.core.management import call_command
-from django.db import models, transaction
+from django.db import models
 from django.db.models.functions import Cast, Concat
 from django.test import Client
 from django.test.utils import override_settings
@@ -35,6 +35,7 @@ from qiangji.accounts.models import User
 from qiangji.core.crypto import EncryptedTextField
 from qiangji.core.models import append_only_maintenance
 from qiangji.redculture.models import RedSite
+from qiangji.testing import DEMO_BUILD_SETTINGS, built_once
 
 # It builds a demo town of its own (the payload goes into every row): a demo-build test, run once.
 pytestmark = [pytest.mark.django_db, pytest.mark.demo]
@@ -130,29 +131,13 @@ def seed() -> tuple[Counter, dict[str, User]]:
     return plant_everywhere(), logins
 
 
-TEST_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}},
-    "QIANGJI_ADMIN_2FA": False,
-}
+CRAWL_SETTINGS = {**DEMO_BUILD_SETTINGS, "QIANGJI_ADMIN_2FA": False}
 
 
 @pytest.fixture(scope="module")
 def planted_town(django_db_setup, django_db_blocker):
     """The demo town with the payload in every free-text column, rolled back when the module ends."""
-    with override_settings(**TEST_SETTINGS), django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            output = seed()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield output
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    yield from built_once(django_db_blocker, seed, settings=CRAWL_SETTINGS)
 
 
 # --- the crawler ---------------------------------------------------------------------------------
@@ -296,7 +281,7 @@ def _post_only(view) -> bool:
 
 @pytest.fixture(scope="module")
 def crawled(planted_town, django_db_blocker):
-    with override_settings(**TEST_SETTINGS), django_db_blocker.unblock():
+    with override_settings(**CRAWL_SETTINGS), django_db_blocker.unblock():
         starts = [u for u in _page_names().values() if "<" not in u and "(" not in u]
         starts = ["/" + u for u in starts]
         # The red sites' check-in pages are reached by their QR codes, not by links.

@@ -11,19 +11,12 @@ database live one folder up, where no town is built.
 
 import datetime as dt
 import os
-from contextlib import nullcontext
 
 import pytest
 import time_machine
-from django.db import transaction
-from django.test.utils import override_settings
 
 from qiangji.demo.tests.town.seeding import seed
-
-TEST_SETTINGS = {
-    "PASSWORD_HASHERS": ["django.contrib.auth.hashers.MD5PasswordHasher"],
-    "TASKS": {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend", "QUEUES": ["default"]}},
-}
+from qiangji.testing import DEMO_BUILD_SETTINGS, built_once
 
 
 @pytest.fixture(scope="package")
@@ -32,20 +25,8 @@ def demo_once(django_db_setup, django_db_blocker):
     # The town is built before any test's own clock is set: QIANGJI_TEST_TODAY (root conftest.py)
     # must reach the build too, or a run "as if on that day" would only read a town built today.
     day = os.environ.get("QIANGJI_TEST_TODAY")
-    clock = time_machine.travel(dt.datetime.fromisoformat(day + "T10:00:00+08:00"), tick=True) if day else nullcontext()
-    with clock, override_settings(**TEST_SETTINGS), django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            output = seed()
-        except BaseException:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-            raise
-    yield output
-    with django_db_blocker.unblock():
-        transaction.set_rollback(True)
-        outer.__exit__(None, None, None)
+    clock = time_machine.travel(dt.datetime.fromisoformat(day + "T10:00:00+08:00"), tick=True) if day else None
+    yield from built_once(django_db_blocker, seed, settings=DEMO_BUILD_SETTINGS, clock=clock)
 
 
 @pytest.fixture
