@@ -17,33 +17,10 @@ import datetime as dt
 import math
 import os
 import statistics
-import sys
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
-    # Benchmark data is generated, never real: its keys are the benchmark's own (the settings
-    # refuse the public development keys outside a debug demo machine).
-    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
-    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
-    # The benchmarks request pages through django.test.Client: plain HTTP, host "testserver".
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-    os.environ["QIANGJI_ADMIN_2FA"] = "0"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
+from common import setup
 
 
 def timed(fn, n: int, warmup: int = 3) -> tuple[float, float, float]:

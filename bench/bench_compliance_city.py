@@ -22,10 +22,9 @@ import re
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup
 
 RAW_COUNTS = """
 SELECT organization_id, kind, EXTRACT(YEAR FROM date)::int, EXTRACT(MONTH FROM date)::int, count(*)
@@ -54,25 +53,6 @@ CANDIDATE_INDEXES = {
     "meeting_held_org_kind_date": "CREATE INDEX meeting_held_org_kind_date ON orglife_meeting "
     "(organization_id, kind, date) WHERE status = 'held'",
 }
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
-    # Benchmark data is generated, never real: its keys are the benchmark's own (the settings
-    # refuse the public development keys outside a debug demo machine).
-    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
-    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
-    # The benchmarks request pages through django.test.Client: plain HTTP, host "testserver".
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
 
 
 def backend_cpu() -> float:
@@ -221,14 +201,7 @@ def main(argv: list[str] | None = None) -> int:
 
             row(label, len(ids), "compliance_grids (query + cells)", timed(grids, grids_n, warmup=0 if city else 1))
         if args.explain:
-            qs = (
-                Meeting.objects.held()
-                .filter(organization_id__in=ids, date__gte=start, date__lte=end)
-                .annotate(y=compliance.ExtractYear("date"), m=compliance.ExtractMonth("date"))
-                .values("organization_id", "kind", "y", "m")
-                .annotate(n=compliance.Count("id"))
-                .order_by()
-            )
+            qs = compliance.held_counts_query(ids, start, end)
             plan = qs.explain(analyze=True, buffers=True)
             explains.append((f"held_counts, {label} ({len(ids):,} organizations)", plan))
 

@@ -36,7 +36,8 @@ from pathlib import Path
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
 sys.path.insert(0, str(BENCH))
-from bench_import import measured, setup  # noqa: E402
+from bench_import import measured  # noqa: E402
+from common import setup  # noqa: E402
 
 DEFAULT_URL = f"sqlite:///{BENCH / 'data' / 'town.sqlite3'}"
 HEADERS = ("主体名称", "统一社会信用代码", "主体类型", "所在村居", "经营地址", "负责人", "联系电话", "从业人员数", "党员人数",
@@ -204,17 +205,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="write pyinstrument profiles to bench/out/")
     args = parser.parse_args(argv)
     register = args.register if args.register is not None else int(args.rows * 0.9)
-    setup(entities_database_url(args.database_url))
+    setup(entities_database_url(args.database_url), fresh=True)
 
     from django.conf import settings
-    from django.contrib.contenttypes.models import ContentType
     from django.core.management import call_command
     from django.db import connection
 
     settings.IMPORT_MAX_UPLOAD_BYTES = 200 * 1024 * 1024
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("flush", verbosity=0, interactive=False)
-    ContentType.objects.clear_cache()
     started = time.perf_counter()
     villages = build_town(register)
     if connection.vendor == "postgresql":

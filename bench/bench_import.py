@@ -35,10 +35,11 @@ import random
 import resource
 import sys
 import time
-import warnings
 from collections import deque
 from contextlib import contextmanager
 from pathlib import Path
+
+from common import setup
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
@@ -74,34 +75,6 @@ def import_database_url(url: str) -> str:
     base, _, name = url.rpartition("/")
     name, sep, query = name.partition("?")
     return f"{base}/{name}_import{sep}{query}"
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
-    # Benchmark data is generated, never real: its keys are the benchmark's own (the settings
-    # refuse the public development keys outside a debug demo machine).
-    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
-    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
-    # The benchmarks request pages through django.test.Client: plain HTTP, host "testserver".
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    os.environ.setdefault("QIANGJI_MEDIA_ROOT", str(BENCH / "data" / "media"))
-    sys.path.insert(0, str(ROOT))
-    sys.path.insert(0, str(BENCH))
-    warnings.filterwarnings("ignore", message="No directory at")
-    from generate import ensure_postgres_database
-
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    else:
-        ensure_postgres_database(url)
-    import django
-
-    django.setup()
 
 
 def branch_names() -> list[str]:
@@ -342,16 +315,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--profile", action="store_true", help="write pyinstrument profiles to bench/out/")
     args = parser.parse_args(argv)
     url = import_database_url(args.database_url)
-    setup(url)
+    setup(url, fresh=True)
 
-    from django.core.management import call_command
     from django.db import connection
 
-    call_command("migrate", verbosity=0, interactive=False)
-    call_command("flush", verbosity=0, interactive=False)
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()
     user = build_tree()
     with connection.cursor() as cursor:
         cursor.execute("select version()" if connection.vendor == "postgresql" else "select sqlite_version()")

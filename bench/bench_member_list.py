@@ -15,38 +15,15 @@ import os
 import statistics
 import sys
 import time
-import warnings
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup
 
 # (label, username) tried in order; the first set whose users exist is used.
 USER_SETS = (
     (("全市管理员", "bench_city"), ("镇管理员", "bench_town"), ("村党总支书记", "bench_secretary")),
     (("镇管理员", "zhen_admin"), ("村党总支书记", "shuji_dachun")),
 )
-
-
-def setup(url: str) -> None:
-    os.environ["DATABASE_URL"] = url
-    # DEBUG off: no query log in memory, the way a deployment runs.
-    os.environ["DJANGO_DEBUG"] = "0"
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
-    # Benchmark data is generated, never real: its keys are the benchmark's own (the settings
-    # refuse the public development keys outside a debug demo machine).
-    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
-    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
-    # The benchmarks request pages through django.test.Client: plain HTTP, host "testserver".
-    os.environ.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")
-    os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
-    os.environ.setdefault("DJANGO_SECURE_COOKIES", "0")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    # Static files are not collected for a benchmark; whitenoise's warning about it is noise.
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:

@@ -4,17 +4,18 @@
     .venv/bin/python bench/generate.py --scale city --database-url postgres://postgres@127.0.0.1:5432/qiangji_bench
     .venv/bin/python bench/generate.py --scale city --members 200000 --orgs 8000 --database-url ...
 
-The target database is emptied first (migrate, then flush): never point it at real data.
-A PostgreSQL database that does not exist yet is created.
+The target database is made anew first (a PostgreSQL database dropped and created, a SQLite file
+deleted), then migrated: never point it at real data. Making it anew rather than flushing keeps
+the rows that migrations seed (grade levels, requirement tables), as a real installation has them.
 """
 
 import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from common import setup
+
 SCALES = {"town": {"members": 3000, "orgs": 115}, "city": {"members": 2_000_000, "orgs": 80_000}}
 
 
@@ -23,44 +24,6 @@ def database_url(args_url: str | None) -> str:
     if not url:
         sys.exit("需要 --database-url（或环境变量 BENCH_DATABASE_URL）：基准库会被清空，不使用默认开发库。")
     return url
-
-
-def ensure_postgres_database(url: str) -> None:
-    """CREATE DATABASE when it is missing (the server must already run)."""
-    import psycopg
-    from dj_database_url import parse
-    from psycopg import sql
-
-    cfg = parse(url)
-    params = {
-        "host": cfg["HOST"] or None,
-        "port": cfg["PORT"] or None,
-        "user": cfg["USER"] or None,
-        "password": cfg["PASSWORD"] or None,
-    }
-    with psycopg.connect(dbname="postgres", autocommit=True, **{k: v for k, v in params.items() if v}) as conn:
-        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [cfg["NAME"]]).fetchone():
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(cfg["NAME"])))
-
-
-def setup(url: str) -> None:
-    """Point Django at the benchmark database before it is imported."""
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_DEBUG", "0")
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
-    # Benchmark data is generated, never real: its keys are the benchmark's own (the settings
-    # refuse the public development keys outside a debug demo machine).
-    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
-    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
-    elif url.startswith(("postgres://", "postgresql://")):
-        ensure_postgres_database(url)
-    import django
-
-    django.setup()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -75,22 +38,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="city scale: worker processes building towns")
     args = parser.parse_args(argv)
     url = database_url(args.database_url)
-    setup(url)
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+    setup(url, fresh=True)
+    timings["migrate"] = time.perf_counter() - started
 
     from django.core.management import call_command
     from django.db import connection
 
     members = args.members or SCALES[args.scale]["members"]
-    timings: dict[str, float] = {}
-    started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
-    timings["migrate"] = time.perf_counter() - started
-    started = time.perf_counter()
-    call_command("flush", verbosity=0, interactive=False)
-    timings["flush"] = time.perf_counter() - started
-    from django.contrib.contenttypes.models import ContentType
-
-    ContentType.objects.clear_cache()  # flush recreated them, perhaps under other ids
     print(f"数据库：{connection.vendor} {connection.settings_dict['NAME']}；规模：{args.scale}，党员 {members:,} 名")
 
     started = time.perf_counter()

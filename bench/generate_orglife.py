@@ -23,6 +23,8 @@ import sys
 import time
 from pathlib import Path
 
+from common import setup
+
 ROOT = Path(__file__).resolve().parent.parent
 
 # (organization kind, needs a committee, meeting kind, months between meetings)
@@ -126,15 +128,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.database_url:
         sys.exit("需要 --database-url（或环境变量 BENCH_DATABASE_URL）：会议与出席记录会被清空重建。")
-    os.environ["DATABASE_URL"] = args.database_url
-    os.environ.setdefault("DJANGO_SECRET_KEY", "bench-only-secret-key-not-for-production")
-    os.environ.setdefault("QIANGJI_FIELD_KEY", "bench-only-field-key-not-for-production")
-    os.environ.setdefault("QIANGJI_HASH_KEY", "bench-only-hash-key-not-for-production")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    setup(args.database_url)
     from django.utils import timezone
 
     started = time.perf_counter()

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count
+from django.db.models import Count, QuerySet
 
 from qiangji.orglife.models import Meeting, Requirement
 from qiangji.orgs.models import CommitteePeriod
@@ -117,15 +117,21 @@ def held_counts(
     in SQL calls a Python function per row, twice (docs/benchmarks.md); an organization rarely
     holds two meetings of one kind on one day, so as many rows come back either way.
     """
-    meetings = Meeting.objects.held().filter(organization_id__in=list(organization_ids), date__gte=start, date__lte=end)
-    if kinds is not None:
-        meetings = meetings.filter(kind__in=list(kinds))
-    rows = meetings.values_list("organization_id", "kind", "date").annotate(n=Count("id")).order_by()
     counts: dict[tuple[int, str, int, int], int] = {}
-    for org_id, kind, day, n in rows:
+    for org_id, kind, day, n in held_counts_query(organization_ids, start, end, kinds):
         key = (org_id, kind, day.year, day.month)
         counts[key] = counts.get(key, 0) + n
     return counts
+
+
+def held_counts_query(
+    organization_ids: Iterable[int], start: dt.date, end: dt.date, kinds: Iterable[str] | None = None
+) -> QuerySet:
+    """The one query behind `held_counts`: (organization, kind, date, held meetings) rows."""
+    meetings = Meeting.objects.held().filter(organization_id__in=list(organization_ids), date__gte=start, date__lte=end)
+    if kinds is not None:
+        meetings = meetings.filter(kind__in=list(kinds))
+    return meetings.values_list("organization_id", "kind", "date").annotate(n=Count("id")).order_by()
 
 
 def committee_spans(organization_ids: Iterable[int], start: dt.date, end: dt.date) -> dict[int, list[Span]]:
