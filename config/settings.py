@@ -285,6 +285,15 @@ EMAIL_BACKEND = env(
 )
 DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", "qiangji@localhost")
 
+# Where users reach the platform (https://qiangji.example.gov.cn): links in e-mails and group
+# robot messages are made absolute with it; without it they carry no link.
+QIANGJI_SITE_URL = env("QIANGJI_SITE_URL")
+# Group robots (WeCom, DingTalk) are posted to only at these hosts: a webhook elsewhere (an
+# internal address) is refused when it is saved. An intranet relay may be added here.
+QIANGJI_ROBOT_HOSTS = env_list("QIANGJI_ROBOT_HOSTS") or ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+QIANGJI_ROBOT_TIMEOUT = int(env("QIANGJI_ROBOT_TIMEOUT", "10"))
+QIANGJI_ROBOT_MAX_ATTEMPTS = int(env("QIANGJI_ROBOT_MAX_ATTEMPTS", "5"))
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

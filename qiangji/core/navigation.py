@@ -38,6 +38,7 @@ NAV = (
     NavEntry("晋位升级", "ledger:grades", "bi-award", STAFF, "grading"),
     NavEntry("指导联络组", "liaison:groups", "bi-person-badge", frozenset({TOWN_ADMIN, LIAISON}), "liaison"),
     NavEntry("数据导入", "imports:list", "bi-file-earmark-arrow-up", frozenset({TOWN_ADMIN, SECRETARY}), "imports"),
+    NavEntry("群消息推送", "notifications:channels", "bi-robot", frozenset({TOWN_ADMIN}), "inbox"),
     NavEntry("用户与权限", "accounts:users", "bi-person-gear", frozenset({TOWN_ADMIN}), "accounts"),
     NavEntry("审计日志", "core:audit", "bi-shield-check", frozenset({TOWN_ADMIN}), "audit"),
 )

@@ -132,6 +132,7 @@ def meeting_notices_send(*, today: dt.date) -> list[MeetingNotice]:
                     link=link,
                     kind="liaison_meeting",
                     key=f"liaison_meeting:{meeting.pk}:{stage}:{meeting.date.isoformat()}",
+                    organization=meeting.organization,
                 )
                 notice.recipient_count = len(delivered)
                 notice.save(update_fields=["recipient_count"])

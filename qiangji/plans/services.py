@@ -92,6 +92,7 @@ def workplan_return(*, plan: WorkPlan, by: Any, comment: str) -> WorkPlan:
             link=reverse("plans:detail", args=[plan.pk]),
             kind="plan_returned",
             key=f"plan_returned:{plan.pk}:{plan.returned_at.isoformat()}",
+            organization=plan.organization,
         )
     return plan
 
@@ -163,6 +164,7 @@ def term_reminders_send(*, today: dt.date) -> list[TermReminder]:
                 link=reverse("orgs:detail", args=[organization.pk]),
                 kind="term_reminder",
                 key=f"term:{organization.pk}:{organization.term_end.isoformat()}:{stage}",
+                organization=organization,
             )
             reminder.recipient_count = len(delivered)
             reminder.save(update_fields=["recipient_count"])

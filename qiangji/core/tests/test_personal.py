@@ -17,8 +17,13 @@ from qiangji.notifications.services import notification_send
 
 ID = "11010519491231002X"
 NOT_PERSONAL_TEXT = "编号110105194912310021，电话021-12345678，金额12345678901234"
-# Encrypted columns that are not one person's phone, ID number or address.
-NOT_PERSONAL = {("accounts.TotpDevice", "secret"), ("core.ImportRow", "raw")}
+# Encrypted columns that are not one person's phone, ID number or address (credentials, raw rows).
+NOT_PERSONAL = {
+    ("accounts.TotpDevice", "secret"),
+    ("core.ImportRow", "raw"),
+    ("notifications.GroupChannel", "webhook"),
+    ("notifications.GroupChannel", "secret"),
+}
 
 
 def test_every_declared_field_is_an_encrypted_column():

@@ -33,7 +33,15 @@ def _link(problem: Problem) -> str:
 
 
 def _notify(problem: Problem, recipients: Iterable[Any], title: str, key: str = "") -> None:
-    notification_send(recipients=recipients, title=title, body=problem.headline, link=_link(problem), kind="problem", key=key)
+    notification_send(
+        recipients=recipients,
+        title=title,
+        body=problem.headline,
+        link=_link(problem),
+        kind="problem",
+        key=key,
+        organization=problem.organization,
+    )
 
 
 def _event(problem: Problem, *, action: str, by: Any, before: str = "", reason: str = "", **data: Any) -> ProblemEvent:
@@ -452,6 +460,7 @@ def problems_escalate(*, today: dt.date | None = None) -> dict[str, int]:
                     link=_link(problem),
                     kind="problem_overdue",
                     key=f"problem:{problem.pk}:overdue:{problem.deadline.isoformat()}:{stage}",
+                    organization=problem.organization,
                 )
             )
     return sent

@@ -41,12 +41,13 @@ def test_email_goes_out_after_commit_only_when_a_mail_host_is_configured(users, 
         send([users["secretary_a"]], key="a")
     assert len(mail.outbox) == 0
     settings.EMAIL_HOST = "smtp.example.com"
+    settings.QIANGJI_SITE_URL = "https://qj.example.gov.cn"
     with django_capture_on_commit_callbacks(execute=True):
         send([users["secretary_a"], users["liaison"]], key="b")  # the liaison has no address
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["sec_a@example.com"]
     assert mail.outbox[0].subject == "【强基】支部党员大会通知"
-    assert mail.outbox[0].body == "明天上午9点\n\n/orgs/"
+    assert mail.outbox[0].body == "明天上午9点\n\nhttps://qj.example.gov.cn/orgs/"
     notification = Notification.objects.get(key="b", recipient=users["secretary_a"])
     assert notification.emailed_at is not None
     with django_capture_on_commit_callbacks(execute=True):
