@@ -242,6 +242,26 @@ COUNCIL_OPINIONS_PER_HOUR = int(env("QIANGJI_COUNCIL_OPINIONS_PER_HOUR", "5"))
 CAMPAIGN_VOICE_PER_HOUR = int(env("QIANGJI_CAMPAIGN_VOICE_PER_HOUR", "5"))
 LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
 
+# The scheduler (`manage.py run_scheduler`, qiangji/core/scheduler.py): when each periodic job is
+# due, in Asia/Shanghai time: "hourly :MM", "daily HH:MM", "weekly mon HH:MM" or "off". Every job
+# is idempotent, so a due time missed during downtime is run once at the next start.
+# QIANGJI_SCHEDULE overrides some of them: "backup=daily 03:00,campaign_daily=hourly :30".
+QIANGJI_SCHEDULE = {
+    "send_reminders": "hourly :05",
+    "send_meeting_notices": "hourly :10",
+    "send_problem_reminders": "hourly :15",
+    "campaign_daily": "hourly :20",
+    "backup": "daily 02:30",
+}
+for _item in env_list("QIANGJI_SCHEDULE"):
+    _job, _sep, _spec = _item.partition("=")
+    if not _sep or not _job.strip():
+        raise ImproperlyConfigured(f"环境变量 QIANGJI_SCHEDULE 的“{_item}”应写成“任务名=时间”，例如 backup=daily 03:00。")
+    QIANGJI_SCHEDULE[_job.strip()] = _spec.strip()
+# The nightly backup's directory, and how many of its newest archives are kept there.
+QIANGJI_BACKUP_DIR = Path(env("QIANGJI_BACKUP_DIR", str(BASE_DIR / "backups")))
+QIANGJI_BACKUP_KEEP = int(env("QIANGJI_BACKUP_KEEP", "14"))
+
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
