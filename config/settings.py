@@ -202,8 +202,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Served by WhiteNoise straight from the finders, so `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Development: WhiteNoise serves straight from the finders, so `make run` needs no collectstatic
+# step. Production (`make serve`, deploy/): collectstatic writes compressed files with the hash of
+# their content in the name, which browsers may then cache for ever.
+WHITENOISE_USE_FINDERS = DEBUG
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "qiangji.core.staticfiles.StaticFilesStorage"},
+    }
 MEDIA_ROOT = Path(env("QIANGJI_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # Uploaded spreadsheets are capped before they are opened (ENGINEERING.md: zip bombs).
