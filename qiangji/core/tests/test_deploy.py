@@ -1,8 +1,14 @@
-"""deploy/: the environment template lists every variable the settings read, and nothing else."""
+"""deploy/ and `make serve`: the environment template lists every variable the settings read (and
+nothing else); the stack refuses to start, in one Chinese line, without production keys."""
 
 import ast
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
+
+from config.settings import DEV_FIELD_KEY
 
 ROOT = Path(__file__).resolve().parents[3]
 # Every file that reads the environment when the production stack starts.
@@ -59,3 +65,34 @@ def test_each_variable_in_the_template_has_a_comment_in_chinese_and_english():
                 comments.append(above)
             comment = " ".join(comments)
             assert re.search(r"[\u4e00-\u9fff]", comment) and re.search(r"[A-Za-z]{3,}", comment), line
+
+
+def serve(env: dict[str, str]) -> subprocess.CompletedProcess:
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp"), "LANG": "C.UTF-8"}
+    return subprocess.run(
+        [sys.executable, "-m", "config.serve", "--port", "1"],
+        cwd=ROOT,
+        env=base | env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_make_serve_refuses_to_start_without_the_production_keys_and_says_which():
+    result = serve({"DJANGO_DEBUG": "0"})
+    assert result.returncode == 2
+    assert result.stderr.startswith("无法启动：生产环境必须设置环境变量 DJANGO_SECRET_KEY")
+    assert "Traceback" not in result.stderr
+    assert result.stdout == ""
+
+
+def test_make_serve_refuses_the_public_development_keys_and_debug():
+    keys = {"DJANGO_SECRET_KEY": "x" * 50, "QIANGJI_FIELD_KEY": DEV_FIELD_KEY, "QIANGJI_HASH_KEY": "y" * 40}
+    result = serve(keys)
+    assert (result.returncode, result.stderr.splitlines()) == (
+        2,
+        ["无法启动：环境变量 QIANGJI_FIELD_KEY 用的是代码库中公开的开发密钥，生产环境不能使用，请换成自己生成的密钥。"],
+    )
+    result = serve(keys | {"QIANGJI_FIELD_KEY": "z" * 44, "DJANGO_DEBUG": "1"})
+    assert (result.returncode, result.stderr.splitlines()) == (2, ["无法启动：生产环境不能开启调试模式：请去掉 DJANGO_DEBUG=1。"])
