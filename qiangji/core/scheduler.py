@@ -31,7 +31,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+from django_tasks import TaskResult
 
 from qiangji.core.models import Heartbeat, SchedulerRun
 
@@ -178,8 +180,8 @@ class Scheduler:
     def __init__(self, owner: str | None = None) -> None:
         self.owner = owner or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.specs = schedule()
-        self._lock_connection = None
-        self._worker_beat: object | None = None
+        self._lock_connection: BaseDatabaseWrapper | None = None
+        self._worker_beat: TaskResult | None = None
         self._worker_beat_sent: dt.datetime | None = None
 
     # -- the lock --------------------------------------------------------------------------
