@@ -10,7 +10,7 @@ PORT ?= 8000
 # `make run QIANGJI_ADMIN_2FA=1` shows the real flow.
 QIANGJI_ADMIN_2FA ?= 0
 
-.PHONY: run test checks install install-dev assets browser lint typecheck demo worker bench clean
+.PHONY: run serve test checks install install-dev assets browser lint typecheck demo worker bench clean
 
 # The settings fail closed (no debug, no public keys: docs/security.md). The demo and the
 # developer's machine say explicitly that they are one; nothing else ever should.
@@ -55,9 +55,17 @@ run: demo
 	@$(PY) manage.py demo_logins --url http://$(HOST):$(PORT)/
 	@test "$(QIANGJI_ADMIN_2FA)" = "1" || echo "（演示环境已关闭镇党委管理员的双因素认证）"
 	$(PY) manage.py db_worker --queue-name '*' & worker=$$!; \
-	( while true; do $(PY) manage.py send_reminders >/dev/null; $(PY) manage.py send_meeting_notices >/dev/null; $(PY) manage.py send_problem_reminders >/dev/null; $(PY) manage.py campaign_daily >/dev/null; sleep 3600; done ) & reminders=$$!; \
-	trap "kill $$worker $$reminders 2>/dev/null" EXIT; \
+	$(PY) manage.py run_scheduler >/dev/null & scheduler=$$!; \
+	trap "kill $$worker $$scheduler 2>/dev/null" EXIT; \
 	QIANGJI_ADMIN_2FA=$(QIANGJI_ADMIN_2FA) $(PY) manage.py runserver $(HOST):$(PORT)
+
+# The production stack against DATABASE_URL (config/serve.py): migrate, collectstatic, then
+# gunicorn, the task worker and the scheduler, stopped together. Never the demo's switches or keys:
+# the production keys come from the environment (deploy/qiangji.env.example).
+serve: export DJANGO_DEBUG = 0
+serve: export QIANGJI_DEMO = 0
+serve: install
+	$(PY) -m config.serve --host $(HOST) --port $(PORT)
 
 worker: install
 	$(PY) manage.py db_worker --queue-name '*'

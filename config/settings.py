@@ -202,8 +202,15 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# Served by WhiteNoise straight from the finders, so `make run` needs no collectstatic step.
-WHITENOISE_USE_FINDERS = True
+# Development: WhiteNoise serves straight from the finders, so `make run` needs no collectstatic
+# step. Production (`make serve`, deploy/): collectstatic writes compressed files with the hash of
+# their content in the name, which browsers may then cache for ever.
+WHITENOISE_USE_FINDERS = DEBUG
+if not DEBUG:
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "qiangji.core.staticfiles.StaticFilesStorage"},
+    }
 MEDIA_ROOT = Path(env("QIANGJI_MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 # Uploaded spreadsheets are capped before they are opened (ENGINEERING.md: zip bombs).
@@ -241,6 +248,26 @@ COUNCIL_OPINIONS_PER_HOUR = int(env("QIANGJI_COUNCIL_OPINIONS_PER_HOUR", "5"))
 # Messages one client (an address, or a signed-in user) may leave on the voice channel per hour.
 CAMPAIGN_VOICE_PER_HOUR = int(env("QIANGJI_CAMPAIGN_VOICE_PER_HOUR", "5"))
 LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
+
+# The scheduler (`manage.py run_scheduler`, qiangji/core/scheduler.py): when each periodic job is
+# due, in Asia/Shanghai time: "hourly :MM", "daily HH:MM", "weekly mon HH:MM" or "off". Every job
+# is idempotent, so a due time missed during downtime is run once at the next start.
+# QIANGJI_SCHEDULE overrides some of them: "backup=daily 03:00,campaign_daily=hourly :30".
+QIANGJI_SCHEDULE = {
+    "send_reminders": "hourly :05",
+    "send_meeting_notices": "hourly :10",
+    "send_problem_reminders": "hourly :15",
+    "campaign_daily": "hourly :20",
+    "backup": "daily 02:30",
+}
+for _item in env_list("QIANGJI_SCHEDULE"):
+    _job, _sep, _spec = _item.partition("=")
+    if not _sep or not _job.strip():
+        raise ImproperlyConfigured(f"环境变量 QIANGJI_SCHEDULE 的“{_item}”应写成“任务名=时间”，例如 backup=daily 03:00。")
+    QIANGJI_SCHEDULE[_job.strip()] = _spec.strip()
+# The nightly backup's directory, and how many of its newest archives are kept there.
+QIANGJI_BACKUP_DIR = Path(env("QIANGJI_BACKUP_DIR", str(BASE_DIR / "backups")))
+QIANGJI_BACKUP_KEEP = int(env("QIANGJI_BACKUP_KEEP", "14"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -397,3 +397,19 @@ def restore(path: Path) -> dict[str, Any]:
         "media_files": files,
         "pending_migrations": len(pending),
     }
+
+
+NIGHTLY_PATTERN = "qiangji-backup-*.tar.gz"
+
+
+def backup_nightly(directory: Path, *, keep: int) -> tuple[Path, list[Path]]:
+    """The scheduler's backup: a new archive in `directory`, then only the `keep` newest of its
+    archives stay (the names carry the time, so they sort by age); other files there are left alone."""
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    target = directory / default_output().name
+    backup(target)
+    archives = sorted(directory.glob(NIGHTLY_PATTERN), reverse=True)
+    removed = archives[max(keep, 1) :]
+    for old in removed:
+        old.unlink(missing_ok=True)
+    return target, removed
