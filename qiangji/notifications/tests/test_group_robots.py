@@ -370,7 +370,8 @@ def test_the_list_page_takes_the_same_queries_for_one_robot_or_many(town, users,
     for _ in range(4):
         channel(receiver, organization=town["village_a"])
     with django_assert_num_queries(len(one.captured_queries)):
-        assert client.get(reverse("notifications:channels")).content.decode().count('href="/inbox/channels/') == 5 + 2  # 5 robots, the nav entry and "add"
+        page = client.get(reverse("notifications:channels")).content.decode()
+    assert page.count('href="/inbox/channels/') == 5 + 2  # five robots, the nav entry and "add"
 
 
 def test_a_returned_plan_reaches_the_chat_of_its_organization(town, users, receiver, django_capture_on_commit_callbacks):
