@@ -61,6 +61,10 @@ SECRET_KEY = secret_env("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 # hash. Kept apart from SECRET_KEY so that rotating sessions never touches stored data.
 FIELD_ENCRYPTION_KEY = secret_env("QIANGJI_FIELD_KEY", DEV_FIELD_KEY)
 FIELD_HASH_KEY = secret_env("QIANGJI_HASH_KEY", DEV_HASH_KEY)
+# During a key rotation (docs/operations.md): the previous keys, comma-separated, still read
+# until `manage.py rotate_keys` has moved every value to the current key.
+FIELD_ENCRYPTION_KEYS_OLD = env_list("QIANGJI_FIELD_KEYS_OLD")
+FIELD_HASH_KEYS_OLD = env_list("QIANGJI_HASH_KEYS_OLD")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
