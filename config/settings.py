@@ -249,6 +249,10 @@ LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# The scheduler and the worker beat every minute or so; older than this, /healthz and the 系统状态
+# page call the process stopped.
+QIANGJI_HEARTBEAT_STALE_MINUTES = int(env("QIANGJI_HEARTBEAT_STALE_MINUTES", "10"))
+
 TASKS = {
     "default": {
         "BACKEND": env("QIANGJI_TASK_BACKEND", "django_tasks_db.DatabaseBackend"),

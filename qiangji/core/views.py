@@ -8,6 +8,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.defaults import page_not_found
 
+from qiangji.core import status
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.api import NOT_FOUND_MESSAGE
 from qiangji.core.models import AuditEvent
@@ -19,16 +20,22 @@ logger = logging.getLogger(__name__)
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers; 503 otherwise (for the load balancer and monitoring)."""
+    """For the load balancer and monitoring: 200 "ok", 200 "degraded" when the scheduler's or
+    the worker's heartbeat is stale or missing (the site serves, background work does not run),
+    503 "down" when the database does not answer. Only these words: no versions, hosts, paths
+    or errors (the body is public; the cause goes to the log)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        beats = status.heartbeats()
     except Exception:
-        # The body is public: the cause (driver, host, account) goes to the log only.
         logger.exception("healthz: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        checks = {"database": "down", "worker": "unknown", "scheduler": "unknown"}
+        return JsonResponse({"status": "down", "checks": checks}, status=503)
+    checks = {"database": "ok", "worker": beats["worker"].state, "scheduler": beats["scheduler"].state}
+    degraded = any(not beat.ok for beat in beats.values())
+    return JsonResponse({"status": "degraded" if degraded else "ok", "checks": checks})
 
 
 @login_required
