@@ -249,6 +249,9 @@ LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Where the nightly backups are written (manage.py backup, the scheduler) and where the 系统状态
+# page looks for the newest one.
+QIANGJI_BACKUP_DIR = Path(env("QIANGJI_BACKUP_DIR", str(BASE_DIR / "backups")))
 # The scheduler and the worker beat every minute or so; older than this, /healthz and the 系统状态
 # page call the process stopped.
 QIANGJI_HEARTBEAT_STALE_MINUTES = int(env("QIANGJI_HEARTBEAT_STALE_MINUTES", "10"))

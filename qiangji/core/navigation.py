@@ -40,6 +40,7 @@ NAV = (
     NavEntry("数据导入", "imports:list", "bi-file-earmark-arrow-up", frozenset({TOWN_ADMIN, SECRETARY}), "imports"),
     NavEntry("用户与权限", "accounts:users", "bi-person-gear", frozenset({TOWN_ADMIN}), "accounts"),
     NavEntry("审计日志", "core:audit", "bi-shield-check", frozenset({TOWN_ADMIN}), "audit"),
+    NavEntry("系统状态", "core:status", "bi-activity", frozenset({TOWN_ADMIN}), "status"),
 )
 
 
