@@ -232,6 +232,17 @@ def test_other_encryption_keys(archive, emptied, media, settings):
     assert_unchanged(emptied, media)
 
 
+def test_a_backup_under_keys_now_old_restores_and_asks_for_a_rotation(archive, emptied, media, settings):
+    """Restoring last week's backup after a key rotation: the old keys, still configured as old
+    ones, read it; restore says to run rotate_keys."""
+    settings.FIELD_ENCRYPTION_KEYS_OLD, settings.FIELD_HASH_KEYS_OLD = [settings.FIELD_ENCRYPTION_KEY], [settings.FIELD_HASH_KEY]
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_HASH_KEY = "the-field-key-after-a-rotation", "the-hash-key-after-a-rotation"
+    out = run("restore", str(archive))
+    assert "备份中的数据用旧密钥加密：请运行 manage.py rotate_keys 把它们移到当前密钥下。" in out
+    restored = Member.objects.get(name="王红梅")
+    assert (restored.id_number, Member.objects.search(ID_NUMBER).get()) == (ID_NUMBER, restored)
+
+
 def test_backup_into_a_missing_directory(small_town, tmp_path):
     with pytest.raises(CommandError) as error:
         run("backup", "--output", str(tmp_path / "no" / "such" / "dir.tar.gz"))
