@@ -61,6 +61,10 @@ SECRET_KEY = secret_env("DJANGO_SECRET_KEY", DEV_SECRET_KEY)
 # hash. Kept apart from SECRET_KEY so that rotating sessions never touches stored data.
 FIELD_ENCRYPTION_KEY = secret_env("QIANGJI_FIELD_KEY", DEV_FIELD_KEY)
 FIELD_HASH_KEY = secret_env("QIANGJI_HASH_KEY", DEV_HASH_KEY)
+# During a key rotation (docs/operations.md): the previous keys, comma-separated, still read
+# until `manage.py rotate_keys` has moved every value to the current key.
+FIELD_ENCRYPTION_KEYS_OLD = env_list("QIANGJI_FIELD_KEYS_OLD")
+FIELD_HASH_KEYS_OLD = env_list("QIANGJI_HASH_KEYS_OLD")
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -265,12 +269,17 @@ for _item in env_list("QIANGJI_SCHEDULE"):
     if not _sep or not _job.strip():
         raise ImproperlyConfigured(f"环境变量 QIANGJI_SCHEDULE 的“{_item}”应写成“任务名=时间”，例如 backup=daily 03:00。")
     QIANGJI_SCHEDULE[_job.strip()] = _spec.strip()
-# The nightly backup's directory, and how many of its newest archives are kept there.
+# The nightly backup's directory (the 系统状态 page shows the newest archive there), and how many
+# of its newest archives are kept.
 QIANGJI_BACKUP_DIR = Path(env("QIANGJI_BACKUP_DIR", str(BASE_DIR / "backups")))
 QIANGJI_BACKUP_KEEP = int(env("QIANGJI_BACKUP_KEEP", "14"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# The scheduler and the worker beat every minute or so; older than this, /healthz and the 系统状态
+# page call the process stopped.
+QIANGJI_HEARTBEAT_STALE_MINUTES = int(env("QIANGJI_HEARTBEAT_STALE_MINUTES", "10"))
 
 TASKS = {
     "default": {

@@ -14,7 +14,6 @@ of database, not from a newer schema than the code, encrypted with the same keys
 database holds no rows.
 """
 
-import hashlib
 import io
 import json
 import os
@@ -37,7 +36,8 @@ from django.db.migrations.loader import MigrationLoader
 from django.db.migrations.recorder import MigrationRecorder
 from django.utils import timezone
 
-from qiangji.core.crypto import EncryptedTextField, _aes_key
+from qiangji.core.crypto import FIELD, HASH, configured_key_ids, current_key_ids, key_id
+from qiangji.core.keyrotation import LEGACY, key_usage
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -74,13 +74,12 @@ def app_version() -> str:
 
 
 def key_check(secret: str, purpose: str) -> str:
-    """A short one-way fingerprint that tells two keys apart without revealing either."""
-    material = _aes_key(secret) if purpose == "field" else secret.encode()
-    return hashlib.sha256(b"qiangji-key-check:" + purpose.encode() + b":" + material).hexdigest()[:16]
+    """A key's id (crypto.key_id): the manifests of the first release called it a key check."""
+    return key_id(secret, purpose)
 
 
 def current_key_checks() -> dict[str, str]:
-    return {"field": key_check(settings.FIELD_ENCRYPTION_KEY, "field"), "hash": key_check(settings.FIELD_HASH_KEY, "hash")}
+    return current_key_ids()
 
 
 def _quote(name: str) -> str:
@@ -121,21 +120,10 @@ def _migrations(cursor: Any) -> dict[str, str]:
     return {app: name for app, name in cursor.fetchall()}
 
 
-def _schemes(cursor: Any, tables: set[str]) -> dict[str, int]:
-    """How many stored values each cipher scheme ("g1", …) sealed; read raw, never decrypted."""
-    counts: dict[str, int] = {}
-    for model in apps.get_models():
-        if model._meta.db_table not in tables:
-            continue
-        for field in model._meta.concrete_fields:
-            if not isinstance(field, EncryptedTextField):
-                continue
-            table, column = _quote(model._meta.db_table), _quote(field.column)
-            cursor.execute(f"SELECT {column} FROM {table} WHERE {column} IS NOT NULL AND {column} <> ''")
-            for (value,) in cursor.fetchall():
-                scheme = value.partition(":")[0]
-                counts[scheme] = counts.get(scheme, 0) + 1
-    return dict(sorted(counts.items()))
+def _schemes(cursor: Any, tables: set[str]) -> tuple[dict[str, int], dict[str, int]]:
+    """How many stored values each cipher scheme ("g1", …) and each key id sealed, over every
+    encrypted column (keyrotation finds them); read raw, never decrypted."""
+    return key_usage(cursor, tables)
 
 
 def _describe(cursor: Any, tables: list[str]) -> dict[str, Any]:
@@ -144,7 +132,7 @@ def _describe(cursor: Any, tables: list[str]) -> dict[str, Any]:
     return {
         "migrations": _migrations(cursor) if "django_migrations" in tables else {},
         "tables": {table: _count(cursor, table) for table in sorted(tables)},
-        "schemes": _schemes(cursor, set(tables)),
+        "schemes": _schemes(cursor, set(tables)),  # (by scheme, by key id)
     }
 
 
@@ -229,14 +217,17 @@ def backup(output: Path) -> dict[str, Any]:
         "database": {"vendor": vendor, "file": DB_FILES.get(vendor, "")},
         "migrations": {},
         "tables": {},
-        "encryption": {"schemes": {}, "key_checks": current_key_checks()},
+        # key_ids: the keys new values are written with; values_by_key: how many stored values
+        # each key id sealed ("legacy": written before ciphertexts named their key). key_checks
+        # repeats key_ids under the name the first release's restore reads.
+        "encryption": {"schemes": {}, "key_ids": current_key_ids(), "values_by_key": {}, "key_checks": current_key_ids()},
         "media": {"files": len(media), "bytes": sum(p.stat().st_size for p in media)},
     }
     with tempfile.TemporaryDirectory() as tmp:
         db_file = Path(tmp) / manifest["database"]["file"]
         described = _dump_database(db_file)
         manifest["migrations"], manifest["tables"] = described["migrations"], described["tables"]
-        manifest["encryption"]["schemes"] = described["schemes"]
+        manifest["encryption"]["schemes"], manifest["encryption"]["values_by_key"] = described["schemes"]
         partial = output.with_name(output.name + ".partial")
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         try:
@@ -312,12 +303,11 @@ def check(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
             f"备份来自更新版本的系统（本程序不认识其数据库结构：{'、'.join(newer[:5])}），"
             "请先把程序升级到备份时的版本再恢复。未做任何修改。"
         )
-    keys = manifest.get("encryption", {}).get("key_checks", {})
-    current = current_key_checks()
-    if keys.get("field") != current["field"] or keys.get("hash") != current["hash"]:
+    if missing_keys(manifest):
         raise BackupError(
-            "备份使用的加密密钥与本机设置（QIANGJI_FIELD_KEY、QIANGJI_HASH_KEY）不同，"
-            "恢复后个人信息将无法解密。请先配置备份时使用的密钥。未做任何修改。"
+            "备份使用的加密密钥与本机设置（QIANGJI_FIELD_KEY、QIANGJI_HASH_KEY 及其 _KEYS_OLD）不同，"
+            f"恢复后个人信息将无法解密（缺少密钥编号 {'、'.join(missing_keys(manifest))}）。"
+            "请先配置备份时使用的密钥。未做任何修改。"
         )
     if connection.vendor == "postgresql":
         if not MigrationRecorder(connection).has_table():
@@ -331,6 +321,28 @@ def check(tar: tarfile.TarFile, manifest: dict[str, Any]) -> None:
         raise BackupError(
             f"只能恢复到空数据库，当前数据库已有数据（{'、'.join(full[:5])} 等表）。请新建一个空数据库后再恢复。未做任何修改。"
         )
+
+
+def missing_keys(manifest: dict[str, Any]) -> list[str]:
+    """The ids of the keys the archive's data needs that are not configured here (current or
+    old): every key that sealed a value, and the hash key its lookup hashes were made with."""
+    encryption = manifest.get("encryption", {})
+    keys = encryption.get("key_ids") or encryption.get("key_checks") or {}
+    configured = configured_key_ids()
+    needed_field = {k for k in encryption.get("values_by_key", {}) if k != LEGACY} | {keys.get(FIELD)}
+    missing = sorted(k for k in needed_field if k not in configured[FIELD])
+    if keys.get(HASH) not in configured[HASH]:
+        missing.append(str(keys.get(HASH)))
+    return missing
+
+
+def under_old_keys(manifest: dict[str, Any]) -> bool:
+    """True when the archive's data was (partly) sealed under keys that are now old ones."""
+    encryption = manifest.get("encryption", {})
+    keys = encryption.get("key_ids") or encryption.get("key_checks") or {}
+    current = current_key_ids()
+    used = {k for k in encryption.get("values_by_key", {}) if k != LEGACY} | {keys.get(FIELD)}
+    return used != {current[FIELD]} or keys.get(HASH) != current[HASH]
 
 
 def _restore_database(tar: tarfile.TarFile, manifest: dict[str, Any], tmp: Path) -> None:

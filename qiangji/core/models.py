@@ -100,6 +100,7 @@ class AuditEvent(AppendOnlyModel):
         ACCOUNT = "account", "账号管理"
         # A registration gave an ID number that belongs to someone the user may not see.
         ID_PROBE = "id_probe", "身份证号查重命中范围外人员"
+        TASK_RETRY = "task_retry", "重试后台任务"
 
     append_only_label = "审计记录"
 

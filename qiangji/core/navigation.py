@@ -41,6 +41,7 @@ NAV = (
     NavEntry("群消息推送", "notifications:channels", "bi-robot", frozenset({TOWN_ADMIN}), "inbox"),
     NavEntry("用户与权限", "accounts:users", "bi-person-gear", frozenset({TOWN_ADMIN}), "accounts"),
     NavEntry("审计日志", "core:audit", "bi-shield-check", frozenset({TOWN_ADMIN}), "audit"),
+    NavEntry("系统状态", "core:status", "bi-activity", frozenset({TOWN_ADMIN}), "status"),
 )
 
 

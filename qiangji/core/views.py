@@ -1,17 +1,23 @@
 import logging
+import uuid
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
 from django.views.defaults import page_not_found
 
+from qiangji.core import services, status
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.api import NOT_FOUND_MESSAGE
 from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
+from qiangji.core.permissions import can_manage_system
 from qiangji.core.text import clean_text, parse_date
 
 logger = logging.getLogger(__name__)
@@ -19,16 +25,22 @@ logger = logging.getLogger(__name__)
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """200 when the database answers; 503 otherwise (for the load balancer and monitoring)."""
+    """For the load balancer and monitoring: 200 "ok", 200 "degraded" when the scheduler's or
+    the worker's heartbeat is stale or missing (the site serves, background work does not run),
+    503 "down" when the database does not answer. Only these words: no versions, hosts, paths
+    or errors (the body is public; the cause goes to the log)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
+        beats = status.heartbeats()
     except Exception:
-        # The body is public: the cause (driver, host, account) goes to the log only.
         logger.exception("healthz: the database does not answer")
-        return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+        checks = {"database": "down", "worker": "unknown", "scheduler": "unknown"}
+        return JsonResponse({"status": "down", "checks": checks}, status=503)
+    checks = {"database": "ok", "worker": beats["worker"].state, "scheduler": beats["scheduler"].state}
+    degraded = any(not beat.ok for beat in beats.values())
+    return JsonResponse({"status": "degraded" if degraded else "ok", "checks": checks})
 
 
 @login_required
@@ -72,6 +84,29 @@ def audit_log(request: HttpRequest) -> HttpResponse:
             "filter_errors": errors,
         },
     )
+
+
+@login_required
+def system_status(request: HttpRequest) -> HttpResponse:
+    """系统状态, for town admins: what the IT person must watch, problems first."""
+    if not can_manage_system(request.user):
+        raise Http404
+    return render(request, "core/system_status.html", status.system_status())
+
+
+@login_required
+@require_POST
+def task_retry(request: HttpRequest, task_id: uuid.UUID) -> HttpResponse:
+    """The 重试 button of a failed background task."""
+    if not can_manage_system(request.user):
+        raise Http404
+    try:
+        name = services.task_retry(by=request.user, task_id=task_id, request=request)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"后台任务“{name}”已重新排队，稍后由后台任务进程执行。")
+    return redirect("core:status")
 
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:

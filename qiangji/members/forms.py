@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from qiangji.core.concurrency import VersionedForm
-from qiangji.core.crypto import keyed_hash
+from qiangji.core.crypto import keyed_hashes
 from qiangji.core.errors import RateLimited
 from qiangji.core.personal import record_probe, refuse_probing
 from qiangji.core.text import clean_text
@@ -113,8 +113,9 @@ class MemberForm(VersionedForm):
 
     def clean_id_number(self) -> str:
         value = normalize_id_number(self.cleaned_data["id_number"])
-        digest = keyed_hash(value)
-        if self.instance is not None and digest == self.instance.id_number_hash:
+        digests = keyed_hashes(value)  # the current key's first; old ones during a key rotation
+        digest = digests[0]
+        if self.instance is not None and self.instance.id_number_hash in digests:
             return value
         try:
             refuse_probing(self.user)
@@ -123,7 +124,7 @@ class MemberForm(VersionedForm):
         if self.id_hashes is not None:
             owner = self.id_hashes.get(digest)
         else:
-            owner = Member.objects.filter(id_number_hash=digest).values_list("pk", flat=True).first()
+            owner = Member.objects.filter(id_number_hash__in=digests).values_list("pk", flat=True).first()
         if owner is None or (self.instance is not None and owner == self.instance.pk):
             return value
         # The answer never says where the number is registered; a hit outside what the user may

@@ -12,7 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from qiangji.core.access import SECRETARY, TOWN_ADMIN, get_scope
-from qiangji.core.crypto import keyed_hash, mask_address, mask_id_number, mask_phone
+from qiangji.core.crypto import keyed_hash, keyed_hashes, mask_address, mask_id_number, mask_phone
 from qiangji.core.history import change_record, snapshot
 from qiangji.core.models import ChangeRecord
 from qiangji.core.spreadsheets import FormImporter, ImportContext, RowInvalid, SourceRow, columns
@@ -132,11 +132,15 @@ class MemberImporter(FormImporter):
             if row.values.get("organization"):
                 names.add(_org_name(row.values["organization"]))
         numbers = {found[1]: found[0] for found in ids.values() if found}
+        # During a key rotation a member's stored hash may still be under the old hash key:
+        # look for every configured key's hash, keep the member under the current one.
+        current = {old: digest for digest, number in numbers.items() for old in keyed_hashes(number)}
         existing: dict[str, Member] = {}
-        for chunk in chunked(sorted(numbers)):
+        for chunk in chunked(sorted(current)):
             for member in Member.objects.filter(id_number_hash__in=chunk).defer("id_number").order_by():
-                member.id_number = numbers[member.id_number_hash]
-                existing[member.id_number_hash] = member
+                digest = current[member.id_number_hash]
+                member.id_number = numbers[digest]
+                existing[digest] = member
         organizations: dict[int, Organization] = {}
         for chunk in chunked(sorted(names)):
             organizations.update((o.pk, o) for o in Organization.objects.filter(name__in=chunk).order_by())

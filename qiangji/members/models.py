@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from qiangji.core.access import Action, Scope, ScopedQuerySet
 from qiangji.core.concurrency import Versioned
-from qiangji.core.crypto import EncryptedTextField, keyed_hash, mask_address, mask_id_number, mask_phone
+from qiangji.core.crypto import EncryptedTextField, KeyedHashField, keyed_hashes, mask_address, mask_id_number, mask_phone
 from qiangji.core.personal import masks_for
 from qiangji.core.validators import normalize_id_number
 
@@ -27,7 +27,7 @@ class MemberQuerySet(ScopedQuerySet):
         if not text:
             return self
         try:
-            return self.filter(id_number_hash=keyed_hash(normalize_id_number(text)))
+            return self.filter(id_number_hash__in=keyed_hashes(normalize_id_number(text)))
         except ValidationError:
             pass  # not an ID number: search names instead
         return self.filter(Q(name__contains=text) | Q(name_initials__startswith=text.lower()))
@@ -86,7 +86,7 @@ class Member(Versioned):
     id_number = EncryptedTextField("公民身份号码")
     # Unique through Meta.constraints, not unique=True: on PostgreSQL the latter also builds a
     # pattern-matching index that an exact hash lookup never uses (240 MB at city scale).
-    id_number_hash = models.CharField(max_length=64, editable=False)
+    id_number_hash = KeyedHashField("身份证号查询哈希", of="id_number")
     birth_date = models.DateField("出生日期")
     ethnicity = models.CharField("民族", max_length=20, default="汉族")
     education = models.CharField("学历", max_length=30, choices=Education.choices, blank=True)

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from qiangji.campaign.access import entity_scope_q
 from qiangji.core.concurrency import Versioned
-from qiangji.core.crypto import EncryptedTextField, mask_phone
+from qiangji.core.crypto import EncryptedTextField, SealedTextField, mask_phone
 from qiangji.core.personal import kind_of, seal, shown
 from qiangji.core.text import clean_compact
 
@@ -164,8 +164,8 @@ class EntityChange(models.Model):
 
     entity = models.ForeignKey(Entity, related_name="changes", on_delete=models.CASCADE)
     field = models.CharField("字段", max_length=30)
-    old = models.TextField("原值", blank=True)
-    new = models.TextField("新值", blank=True)
+    old = SealedTextField("原值", blank=True)
+    new = SealedTextField("新值", blank=True)
     batch = models.ForeignKey("EntityBatch", verbose_name="来源批次", null=True, blank=True, on_delete=models.SET_NULL)
     visit = models.ForeignKey("Visit", verbose_name="来源走访", null=True, blank=True, on_delete=models.SET_NULL)
     by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL)

@@ -21,6 +21,7 @@ from django.test import Client
 
 from qiangji import factories as f
 from qiangji.core import backup
+from qiangji.core.crypto import current_key_ids
 from qiangji.members.models import Member
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -109,7 +110,9 @@ def test_drill_backup_then_restore_into_an_empty_database(small_town, media, tmp
     assert manifest["migrations"]["members"].startswith("00")
     # Two members × (ID number, phone, address): all sealed under scheme g1; keys never written.
     assert manifest["encryption"]["schemes"] == {"g1": 6}
-    assert manifest["encryption"]["key_checks"] == backup.current_key_checks()
+    ids = current_key_ids()
+    assert manifest["encryption"]["key_ids"] == manifest["encryption"]["key_checks"] == ids
+    assert manifest["encryption"]["values_by_key"] == {ids["field"]: 6}
     assert "ZGV2LW9ubHktZmllbGQta2V5" not in text and "dev-only-hash-key" not in text
     assert manifest["media"] == {"files": 2, "bytes": len(b"PK\x03\x04 roster") + len(b"\xff\xd8 photo")}
     assert names == sorted(
@@ -219,13 +222,25 @@ def test_a_newer_schema(archive, emptied, media, tmp_path):
 
 
 def test_other_encryption_keys(archive, emptied, media, settings):
+    original = backup.current_key_checks()["field"]
     settings.FIELD_ENCRYPTION_KEY = "another-key-from-another-server"
     message = refused(str(archive))
     assert message == (
-        "备份使用的加密密钥与本机设置（QIANGJI_FIELD_KEY、QIANGJI_HASH_KEY）不同，"
-        "恢复后个人信息将无法解密。请先配置备份时使用的密钥。未做任何修改。"
+        "备份使用的加密密钥与本机设置（QIANGJI_FIELD_KEY、QIANGJI_HASH_KEY 及其 _KEYS_OLD）不同，"
+        f"恢复后个人信息将无法解密（缺少密钥编号 {original}）。请先配置备份时使用的密钥。未做任何修改。"
     )
     assert_unchanged(emptied, media)
+
+
+def test_a_backup_under_keys_now_old_restores_and_asks_for_a_rotation(archive, emptied, media, settings):
+    """Restoring last week's backup after a key rotation: the old keys, still configured as old
+    ones, read it; restore says to run rotate_keys."""
+    settings.FIELD_ENCRYPTION_KEYS_OLD, settings.FIELD_HASH_KEYS_OLD = [settings.FIELD_ENCRYPTION_KEY], [settings.FIELD_HASH_KEY]
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_HASH_KEY = "the-field-key-after-a-rotation", "the-hash-key-after-a-rotation"
+    out = run("restore", str(archive))
+    assert "备份中的数据用旧密钥加密：请运行 manage.py rotate_keys 把它们移到当前密钥下。" in out
+    restored = Member.objects.get(name="王红梅")
+    assert (restored.id_number, Member.objects.search(ID_NUMBER).get()) == (ID_NUMBER, restored)
 
 
 def test_backup_into_a_missing_directory(small_town, tmp_path):

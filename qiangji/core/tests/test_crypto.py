@@ -10,7 +10,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from qiangji import factories as f
-from qiangji.core.crypto import decrypt, encrypt, keyed_hash, mask_address, mask_id_number, mask_phone
+from qiangji.core.crypto import (
+    KeyNotConfigured,
+    current_key_ids,
+    decrypt,
+    encrypt,
+    key_id,
+    keyed_hash,
+    keyed_hashes,
+    mask_address,
+    mask_id_number,
+    mask_phone,
+    stored_key_id,
+)
 from qiangji.members.models import Member
 from qiangji.orgs.models import Organization
 
@@ -22,17 +34,19 @@ def test_encrypt_then_decrypt_gives_back_the_text(text):
 
 def test_ciphertext_is_prefixed_randomised_and_hides_the_text():
     first, second = encrypt("310230198005170016"), encrypt("310230198005170016")
-    assert first.startswith("g1:") and second.startswith("g1:")
+    kid = current_key_ids()["field"]
+    assert first.startswith(f"g1:{kid}:") and second.startswith(f"g1:{kid}:")
     assert first != second  # a fresh nonce each time: equal values do not look equal at rest
     assert "310230198005170016" not in first
-    assert len(base64.b64decode(first[3:])) == 12 + 18 + 16  # nonce + text + GCM tag
+    assert len(base64.b64decode(first[20:])) == 12 + 18 + 16  # nonce + text + GCM tag
 
 
 def test_tampered_ciphertext_is_refused():
-    raw = bytearray(base64.b64decode(encrypt("13812345678")[3:]))
+    stored = encrypt("13812345678")
+    raw = bytearray(base64.b64decode(stored[20:]))
     raw[-1] ^= 1
     with pytest.raises(InvalidTag):
-        decrypt("g1:" + base64.b64encode(bytes(raw)).decode())
+        decrypt(stored[:20] + base64.b64encode(bytes(raw)).decode())
 
 
 def test_an_unknown_scheme_is_refused():
@@ -43,8 +57,28 @@ def test_an_unknown_scheme_is_refused():
 def test_decrypting_with_another_key_fails(settings):
     stored = encrypt("上海市崇明区竖新镇")
     settings.FIELD_ENCRYPTION_KEY = "another-key"
-    with pytest.raises(InvalidTag):
+    with pytest.raises(KeyNotConfigured):
         decrypt(stored)
+    legacy = "g1:" + stored.rpartition(":")[2]  # a value written before ciphertexts named their key
+    with pytest.raises(InvalidTag):
+        decrypt(legacy)
+
+
+def test_an_old_key_still_reads_and_a_legacy_value_is_tried_under_every_key(settings):
+    old_key = settings.FIELD_ENCRYPTION_KEY
+    stored = encrypt("上海市崇明区竖新镇")
+    legacy = "g1:" + stored.rpartition(":")[2]
+    settings.FIELD_ENCRYPTION_KEY, settings.FIELD_ENCRYPTION_KEYS_OLD = "the-new-key", [old_key]
+    assert decrypt(stored) == decrypt(legacy) == "上海市崇明区竖新镇"
+    assert stored_key_id(stored) == key_id(old_key, "field") and stored_key_id(legacy) is None
+    assert stored_key_id(encrypt("x")) == key_id("the-new-key", "field") == current_key_ids()["field"]
+
+
+def test_lookup_hashes_cover_the_old_hash_key_during_a_rotation(settings):
+    old = keyed_hash("310230198005170016")
+    settings.FIELD_HASH_KEY, settings.FIELD_HASH_KEYS_OLD = "the-new-hash-key", ["dev-only-hash-key"]
+    assert keyed_hashes("310230198005170016") == [keyed_hash("310230198005170016"), old]
+    assert keyed_hashes("310230198005170016")[0] != old
 
 
 def test_keyed_hash_is_stable_and_depends_on_the_key(settings):

@@ -27,5 +27,7 @@ class Command(BaseCommand):
             ]
             raise CommandError("以下表的行数与备份清单不一致，请勿使用该数据库，并联系技术支持：\n" + "\n".join(lines))
         self.stdout.write(f"核对通过：{len(report['counts'])} 张表的行数与备份清单一致。")
+        if backup.under_old_keys(manifest):
+            self.stdout.write("备份中的数据用旧密钥加密：请运行 manage.py rotate_keys 把它们移到当前密钥下。")
         if report["pending_migrations"]:
             self.stdout.write("备份来自较早的版本：请运行 manage.py migrate 升级数据库结构。")

@@ -57,3 +57,20 @@ def test_the_demo_has_personal_data_to_protect(demo):
 
 def test_no_phone_or_id_number_in_clear_text_anywhere(demo):
     assert personal_data_in_clear() == []
+
+
+def test_key_rotation_knows_every_column_that_holds_ciphertexts(demo):
+    """`rotate_keys` finds encrypted columns by field class: a ciphertext stored in any other
+    column would stay under the old key and become unreadable once it is removed."""
+    from qiangji.core.keyrotation import encrypted_columns
+
+    known = {(c.table, c.field.column) for c in encrypted_columns()}
+    quote = connection.ops.quote_name
+    holding = set()
+    with connection.cursor() as cursor:
+        for table, column in clear_text_columns():
+            cursor.execute(f"SELECT {quote(column)} FROM {quote(table)} WHERE {quote(column)} IS NOT NULL")
+            if any(re.search(r'(^|")g1:[0-9a-f]{16}:', str(value)) for (value,) in cursor.fetchall()):
+                holding.add((table, column))
+    assert holding <= known
+    assert ("campaign_entitychange", "old") in holding and ("campaign_visit", "facts") in holding
