@@ -1,42 +1,20 @@
 """What each role must do next, read from live records in a fixed, small number of queries."""
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, get_scope
+from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink
 from qiangji.ledger.selectors import ledger_counts
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
+from qiangji.orglife.selectors import meetings_due_todos, members_missed_todo
 from qiangji.orgs.models import LiaisonGroup, Organization
 from qiangji.orgs.selectors import ISSUE_LABELS, organizations_flagged
 from qiangji.plans.selectors import organizations_not_filed
-
-SHOWN_PER_ITEM = 8
-
-
-@dataclass
-class TodoLink:
-    label: str
-    url: str
-    note: str = ""
-
-
-@dataclass
-class TodoItem:
-    """One kind of work waiting: how many, the first few with a link each, and where the rest are."""
-
-    key: str
-    title: str
-    hint: str
-    level: str  # danger / warning / info: how urgent
-    count: int
-    links: list[TodoLink] = field(default_factory=list)
-    more_url: str = ""
-
 
 # (issue key, title, what to do, urgency): the order is the order of urgency on the page.
 ORG_ATTENTION_ITEMS = (
@@ -237,23 +215,40 @@ def my_member_record(*, user: Any) -> Member | None:
     return Member.objects.select_related("organization").filter(pk=scope.member_id).first()
 
 
+def next_actions_for(*, user: Any, today: dt.date) -> list[TodoItem]:
+    """The staff roles' next actions, most pressing kinds first; each role adds its own pieces
+    (read by the owning apps' selectors), each piece a bounded number of queries."""
+    scope = get_scope(user)
+    todos: list[TodoItem] = []
+    if SECRETARY in scope.roles:
+        todos.extend(meetings_due_todos(user=user, today=today))
+        missed = members_missed_todo(user=user, today=today)
+        if missed is not None:
+            todos.append(missed)
+    todos.extend(problem_todos(user=user, today=today))
+    todos.extend(org_todos(user=user, today=today))
+    probation = probation_todo(user=user, today=today)
+    if probation is not None:
+        todos.append(probation)
+    return todos
+
+
 def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
     """Everything the home page shows, by the roles the user holds (several are possible)."""
     scope = get_scope(user)
     staff = scope.has_role(TOWN_ADMIN, SECRETARY, LIAISON)
     context: dict[str, Any] = {"scope": scope, "today": today, "is_staff": staff, "issue_labels": ISSUE_LABELS}
     if staff:
-        todos = org_todos(user=user, today=today)
-        probation = probation_todo(user=user, today=today)
-        if probation is not None:
-            todos.append(probation)
-        todos.extend(problem_todos(user=user, today=today))
+        todos = next_actions_for(user=user, today=today)
+        plans = plan_todo(user=user, today=today)
+        if plans is not None:
+            todos.append(plans)
         context.update(
             todos=todos,
             counts=key_counts(user=user),
             scope_orgs=scope_organizations(user=user),
             is_town_admin=scope.has_role(TOWN_ADMIN),
-            plan_todo=plan_todo(user=user, today=today),
+            plan_todo=plans,
         )
         if scope.has_role(TOWN_ADMIN):
             # The seed's figures so far this year, counted from the ledger (three queries).
