@@ -6,9 +6,13 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
+from qiangji.campaign.access import team_grid_ids
+from qiangji.campaign.selectors_tasks import review_todo, visit_todos
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, get_scope
 from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink
-from qiangji.ledger.selectors import ledger_counts
+from qiangji.core.spreadsheets.selectors import imports_failed_todo
+from qiangji.council.selectors import opinion_todo
+from qiangji.ledger.selectors import ledger_counts, problems_overdue_todo, public_reports_todo
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
 from qiangji.orglife.selectors import meetings_due_todos, members_missed_todo
@@ -220,6 +224,16 @@ def next_actions_for(*, user: Any, today: dt.date) -> list[TodoItem]:
     (read by the owning apps' selectors), each piece a bounded number of queries."""
     scope = get_scope(user)
     todos: list[TodoItem] = []
+    if scope.has_role(TOWN_ADMIN):
+        # What reaches the town from outside (the public, the teams, sheets) and what is late.
+        town_items = (
+            public_reports_todo(),
+            opinion_todo(user=user),
+            review_todo(user=user),
+            imports_failed_todo(user=user),
+            problems_overdue_todo(user=user, today=today),
+        )
+        todos.extend(item for item in town_items if item is not None)
     if SECRETARY in scope.roles:
         todos.extend(meetings_due_todos(user=user, today=today))
         missed = members_missed_todo(user=user, today=today)
@@ -261,4 +275,8 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
         # A member may be made responsible for a problem too; their to-dos have their own card.
         context["problem_todos"] = problem_todos(user=user, today=today)
     context["is_visitor"] = VISITOR in scope.roles
+    if VISITOR in scope.roles and team_grid_ids(user):
+        # A visiting-team member's phone home: their visits to make, nearest due first.
+        context["in_team"] = True
+        context["visit_todos"] = visit_todos(user=user, today=today)
     return context
