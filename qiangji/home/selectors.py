@@ -12,7 +12,14 @@ from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, 
 from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink
 from qiangji.core.spreadsheets.selectors import imports_failed_todo
 from qiangji.council.selectors import opinion_todo
-from qiangji.ledger.selectors import ledger_counts, problems_overdue_todo, public_reports_todo
+from qiangji.ledger.selectors import (
+    ledger_counts,
+    plans_missing_todo,
+    problems_escalated_todo,
+    problems_overdue_todo,
+    public_reports_todo,
+)
+from qiangji.liaison.selectors import liaison_todos
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
 from qiangji.orglife.selectors import meetings_due_todos, members_missed_todo
@@ -239,7 +246,15 @@ def next_actions_for(*, user: Any, today: dt.date) -> list[TodoItem]:
         missed = members_missed_todo(user=user, today=today)
         if missed is not None:
             todos.append(missed)
+    if LIAISON in scope.roles:
+        todos.extend(liaison_todos(user=user, today=today))
+        escalated = problems_escalated_todo(user=user, today=today)
+        if escalated is not None:
+            todos.append(escalated)
     todos.extend(problem_todos(user=user, today=today))
+    plans = plans_missing_todo(user=user, year=today.year)
+    if plans is not None:
+        todos.append(plans)
     todos.extend(org_todos(user=user, today=today))
     probation = probation_todo(user=user, today=today)
     if probation is not None:

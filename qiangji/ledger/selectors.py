@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
@@ -346,4 +347,48 @@ def problems_overdue_todo(*, user: Any, today: dt.date) -> TodoItem | None:
         count=count,
         links=links,
         more_url=reverse("ledger:problem_list") + "?status=overdue",
+    )
+
+
+def problems_escalated_todo(*, user: Any, today: dt.date) -> TodoItem | None:
+    """Open problems of the user's liaison groups overdue long enough to be escalated to the group
+    (settings.LEDGER_ESCALATION_DAYS, its second stage): two queries."""
+    after = settings.LEDGER_ESCALATION_DAYS[1]
+    escalated = Problem.objects.for_user(user).overdue(today - dt.timedelta(days=after - 1))
+    count = escalated.count()
+    if not count:
+        return None
+    links = [
+        TodoLink(
+            p.headline,
+            reverse("ledger:problem_detail", args=[p.pk]),
+            f"{p.number}，{p.organization.name}，已超期{p.days_overdue(today)}天",
+        )
+        for p in escalated.select_related("organization").order_by("deadline", "pk")[:SHOWN_PER_ITEM]
+    ]
+    return TodoItem(
+        key="problems_escalated",
+        title="提级到联络组督办的超期问题",
+        hint="督促整改，必要时调整责任人或延期",
+        level="danger",
+        count=count,
+        links=links,
+        more_url=reverse("ledger:problem_list") + "?status=overdue",
+    )
+
+
+def plans_missing_todo(*, user: Any, year: int) -> TodoItem | None:
+    """Organizations graded 较好 or below for `year` that have no rectification plan: one query."""
+    missing = list(organizations_without_plan(user=user, year=year)[:200])
+    if not missing:
+        return None
+    new = reverse("ledger:plan_create")
+    return TodoItem(
+        key="rectification_plans_missing",
+        title=f"{year}年评定为较好及以下、尚未制定整改方案的党组织",
+        hint="制定整改提升方案，逐项明确措施和时限",
+        level="warning",
+        count=len(missing),
+        links=[TodoLink(o.name, f"{new}?org={o.pk}&year={year}") for o in missing[:SHOWN_PER_ITEM]],
+        more_url=reverse("ledger:grades") + f"?year={year}",
     )

@@ -145,11 +145,11 @@ def test_a_user_without_roles_is_told_so(client_as, town):
 def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town, django_assert_num_queries):
     client = client_as(users["town_admin"])
     # session, user, scope (3), the town's queues (public reports, opinions, visits to review,
-    # failed imports, overdue problems: a count each while empty), flagged organizations, probation count and list, two aggregates,
-    # the user's top organizations, organizations without this year's work plan, the user's
-    # overdue problems, problems awaiting their check, the ledger's figures of the year (3),
-    # the inbox's unread count.
-    with django_assert_num_queries(23):
+    # failed imports, overdue problems: a count each while empty), the user's overdue problems,
+    # problems awaiting their check, organizations graded without a plan, flagged organizations,
+    # probation count and list, plans not filed, two aggregates, the user's top organizations,
+    # the ledger's figures of the year (3), the inbox's unread count.
+    with django_assert_num_queries(24):
         client.get(reverse("home:index"))
     for i in range(20):
         branch = f.organization(name=f"新支部{i}", parent=busy_town["town"], term_end=dt.date(2026, 1, 1))
@@ -160,7 +160,7 @@ def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town,
             joined_on=dt.date(2024, 1, 1),
             full_member_on=None,
         )
-    with django_assert_num_queries(23):
+    with django_assert_num_queries(24):
         response = client.get(reverse("home:index"))
     assert todos(response)["term_expired"][0] == 21
     assert todos(response)["probation_over"][0] == 21

@@ -91,15 +91,15 @@ def test_secretary_home_query_count_does_not_grow(client_as, users, town, branch
     client.get(reverse("home:index"))
     # session, user, scope (3); meetings due: organizations, requirements, held counts, committee
     # periods, scheduled meetings; missed: count and list; the user's overdue problems, problems
-    # awaiting their check; flagged organizations; probation count and list; plans not filed;
-    # two aggregates; the user's top organizations; the inbox's unread count.
-    with django_assert_num_queries(21):
+    # awaiting their check; graded without a plan; flagged organizations; probation count and
+    # list; plans not filed; two aggregates; the user's top organizations; the inbox's unread count.
+    with django_assert_num_queries(22):
         client.get(reverse("home:index"))
     for i in range(15):
         branch = f.organization(name=f"东村新支部{i}", parent=town["village_a"])
         absent = f.member(organization=branch, name=f"新党员{i}")
         hold(branch, Kind.LECTURE, dt.date(2026, 6, 1), absent=[(absent, "")])
-    with django_assert_num_queries(21):
+    with django_assert_num_queries(22):
         response = client.get(reverse("home:index"))
     assert todos(response)["home_study_needed"][0] == 16
     assert todos(response)["meetings_due_theme_day_branch"][0] == 16
