@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from qiangji.campaign.access import NOTHING, entity_scope_q, runs_campaign, team_grid_ids
 from qiangji.campaign.models import Entity, ServiceCard, Visit, VisitTask, VisitTeam
 from qiangji.campaign.selectors_batches import record_changes
 from qiangji.core.crypto import mask_phone
+from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink, day_label
 from qiangji.orgs.models import Chain, Street, Village
 
 ACTIVE = "active"  # the status filter meaning "not finished": open or waiting for review
@@ -189,3 +191,97 @@ def visit_comparison(visit: Visit, *, reveal: bool = False) -> list[CompareRow]:
             cells = [mask_phone(c) for c in cells]
         rows.append(CompareRow(LABELS[field], *cells))
     return rows
+
+
+# Next actions on a team member's phone home ------------------------------------------------------
+
+# Tasks due within this many days are listed below today's.
+UPCOMING_DAYS = 7
+
+
+def visit_todos(*, user: Any, today: dt.date) -> list[TodoItem]:
+    """A team member's own work: visits sent back for correction, tasks overdue, due today and due
+    in the coming week, nearest due first, each linked to its visit form. Two queries."""
+    grids = team_grid_ids(user)
+    if not grids:
+        return []
+    # A grid with two teams: each member sees their own team's tasks (and any not yet assigned).
+    mine = Q(team__members=user) | Q(team=None)
+    tasks = list(
+        VisitTask.objects.filter(
+            mine, grid_id__in=grids, status=VisitTask.Status.OPEN, due_on__lte=today + dt.timedelta(days=UPCOMING_DAYS)
+        )
+        .select_related("entity__village")
+        .distinct()
+        .order_by("due_on", "id")
+    )
+    sent_back = list(
+        Visit.objects.filter(by=user, state=Visit.State.HAS_ISSUES).select_related("task").order_by("submitted_at", "id")
+    )
+    items = []
+    if sent_back:
+        items.append(
+            TodoItem(
+                key="visits_sent_back",
+                title="退回修改的走访记录",
+                hint="按审核意见修改后重新提交",
+                level="danger",
+                count=len(sent_back),
+                links=[
+                    TodoLink(v.task.title, reverse("campaign:visit_edit", args=[v.pk]), v.review_comment[:40])
+                    for v in sent_back[:SHOWN_PER_ITEM]
+                ],
+                more_url=reverse("campaign:my_tasks"),
+            )
+        )
+    groups = (
+        ("tasks_overdue", "已超期的走访任务", "请尽快上门走访，走访后当场填报", "danger", [t for t in tasks if t.due_on < today]),
+        ("tasks_today", "今天到期的走访任务", "今天内完成走访并填报", "warning", [t for t in tasks if t.due_on == today]),
+        (
+            "tasks_upcoming",
+            f"{UPCOMING_DAYS}天内到期的走访任务",
+            "提前安排走访路线",
+            "info",
+            [t for t in tasks if t.due_on > today],
+        ),
+    )
+    for key, title, hint, level, rows in groups:
+        if not rows:
+            continue
+        links = []
+        for task in rows[:SHOWN_PER_ITEM]:
+            late = (today - task.due_on).days
+            when = f"已超期{late}天" if late > 0 else "今天到期" if late == 0 else f"{day_label(task.due_on)}到期"
+            place = task.entity.village.name if task.entity_id and task.entity.village_id else ""
+            note = "，".join(x for x in (when, task.get_kind_display(), place) if x)
+            links.append(TodoLink(task.title, reverse("campaign:task_visit", args=[task.pk]), note))
+        more = reverse("campaign:my_tasks") + ("?overdue=1" if key == "tasks_overdue" else "")
+        items.append(TodoItem(key=key, title=title, hint=hint, level=level, count=len(rows), links=links, more_url=more))
+    return items
+
+
+def review_todo(*, user: Any) -> TodoItem | None:
+    """Visits waiting for the town's review, oldest first, each leading to its review page: two queries."""
+    if not runs_campaign(user):
+        return None
+    queue = visits_for_queue(user=user)
+    count = queue.count()
+    if not count:
+        return None
+    links = [
+        TodoLink(
+            v.task.title,
+            reverse("campaign:visit_detail", args=[v.pk]),
+            f"{v.team.name if v.team_id else v.task.grid.name}，{v.visited_on.month}月{v.visited_on.day}日走访",
+        )
+        for v in queue[:SHOWN_PER_ITEM]
+    ]
+    return TodoItem(
+        key="visits_to_review",
+        title="待审核的走访记录",
+        hint="核对走访信息，通过后写入主体名册",
+        level="warning",
+        count=count,
+        links=links,
+        more_url=reverse("campaign:review_queue"),
+    )

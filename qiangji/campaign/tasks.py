@@ -13,7 +13,7 @@ from django.utils import timezone
 from django_tasks import task
 
 from qiangji.campaign.services.summaries import summaries_catch_up, summary_generate
-from qiangji.campaign.services.visits import care_tasks_schedule
+from qiangji.campaign.services.visits import care_tasks_schedule, tasks_assigned_send
 
 
 @task()
@@ -30,3 +30,9 @@ def campaign_daily_catch_up(today: str = "", days: int = 7, weeks: int = 4) -> d
 def summary_generate_task(kind: str, day: str) -> int:
     """One summary of the period holding `day` (YYYY-MM-DD), written again if it exists."""
     return summary_generate(kind=kind, day=dt.date.fromisoformat(day)).pk
+
+
+@task()
+def tasks_assigned_notify(per_team: dict[str, list], occasion: str) -> int:
+    """The inbox notices of tasks just assigned to teams ({team pk: [count, earliest due]})."""
+    return tasks_assigned_send(per_team=per_team, occasion=occasion)

@@ -5,7 +5,10 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 
+from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink
 from qiangji.council.models import Bulletin, Opinion, Project
 
 
@@ -87,4 +90,49 @@ def public_opinions(bulletin: Bulletin) -> QuerySet[Opinion]:
         Opinion.objects.filter(bulletin=bulletin, moderation=Opinion.Moderation.SHOWN)
         .only("id", "content", "state", "answer", "answered_at", "created_at", "bulletin_id")
         .order_by("-created_at", "-id")
+    )
+
+
+# Opinions waiting for those who run the hall ---------------------------------------------------
+
+# Opinions still to act on: not yet moderated, or not yet answered (a decline is an answer with its reason).
+WAITING_STATES = (Opinion.State.RECEIVED, Opinion.State.UNDER_EVALUATION, Opinion.State.ACCEPTED)
+
+
+def opinions_waiting(*, user: Any) -> QuerySet[Opinion]:
+    """Opinions on the projects the user runs that wait for moderation or an answer, oldest first."""
+    projects = Project.objects.for_user(user, "manage")
+    return (
+        Opinion.objects.filter(bulletin__project__in=projects)
+        .filter(Q(moderation=Opinion.Moderation.PENDING) | Q(state__in=WAITING_STATES))
+        .select_related("bulletin__project")
+        .order_by("created_at", "id")
+    )
+
+
+def opinion_todo(*, user: Any) -> TodoItem | None:
+    """The home page's item for opinions waiting: two queries."""
+    waiting = opinions_waiting(user=user)
+    count = waiting.count()
+    if not count:
+        return None
+    links = []
+    for o in waiting[:SHOWN_PER_ITEM]:
+        stage = o.get_moderation_display() if o.moderation == Opinion.Moderation.PENDING else o.get_state_display()
+        when = timezone.localtime(o.created_at)
+        links.append(
+            TodoLink(
+                o.content[:24] + ("…" if len(o.content) > 24 else ""),
+                reverse("council:project_detail", args=[o.bulletin.project_id]) + f"#opinion-{o.pk}",
+                f"{o.bulletin.project.name}，{when:%m-%d}提交，{stage}",
+            )
+        )
+    return TodoItem(
+        key="opinions_waiting",
+        title="议事厅待办理的群众意见",
+        hint="审核是否公开，研究后答复",
+        level="warning",
+        count=count,
+        links=links,
+        more_url=reverse("council:opinions_waiting"),
     )

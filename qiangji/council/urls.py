@@ -9,6 +9,7 @@ urlpatterns = [
     # The module's address as typed leads to its main list.
     path("", RedirectView.as_view(pattern_name="council:project_list"), name="index"),
     path("projects/", p.project_list, name="project_list"),
+    path("opinions/", p.opinion_queue, name="opinions_waiting"),
     path("projects/new/", p.project_edit, name="project_create"),
     path("projects/<id:pk>/", p.project_detail, name="project_detail"),
     path("projects/<id:pk>/edit/", p.project_edit, name="project_edit"),

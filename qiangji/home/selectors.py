@@ -1,42 +1,31 @@
 """What each role must do next, read from live records in a fixed, small number of queries."""
 
 import datetime as dt
-from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
 
+from qiangji.campaign.access import team_grid_ids
+from qiangji.campaign.selectors_tasks import review_todo, visit_todos
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, get_scope
-from qiangji.ledger.selectors import ledger_counts
+from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink
+from qiangji.core.spreadsheets.selectors import imports_failed_todo
+from qiangji.council.selectors import opinion_todo
+from qiangji.ledger.selectors import (
+    ledger_counts,
+    plans_missing_todo,
+    problems_escalated_todo,
+    problems_overdue_todo,
+    public_reports_todo,
+)
+from qiangji.liaison.selectors import liaison_todos
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
+from qiangji.orglife.selectors import meetings_due_todos, members_missed_todo
 from qiangji.orgs.models import LiaisonGroup, Organization
 from qiangji.orgs.selectors import ISSUE_LABELS, organizations_flagged
 from qiangji.plans.selectors import organizations_not_filed
-
-SHOWN_PER_ITEM = 8
-
-
-@dataclass
-class TodoLink:
-    label: str
-    url: str
-    note: str = ""
-
-
-@dataclass
-class TodoItem:
-    """One kind of work waiting: how many, the first few with a link each, and where the rest are."""
-
-    key: str
-    title: str
-    hint: str
-    level: str  # danger / warning / info: how urgent
-    count: int
-    links: list[TodoLink] = field(default_factory=list)
-    more_url: str = ""
-
 
 # (issue key, title, what to do, urgency): the order is the order of urgency on the page.
 ORG_ATTENTION_ITEMS = (
@@ -237,23 +226,58 @@ def my_member_record(*, user: Any) -> Member | None:
     return Member.objects.select_related("organization").filter(pk=scope.member_id).first()
 
 
+def next_actions_for(*, user: Any, today: dt.date) -> list[TodoItem]:
+    """The staff roles' next actions, most pressing kinds first; each role adds its own pieces
+    (read by the owning apps' selectors), each piece a bounded number of queries."""
+    scope = get_scope(user)
+    todos: list[TodoItem] = []
+    if scope.has_role(TOWN_ADMIN):
+        # What reaches the town from outside (the public, the teams, sheets) and what is late.
+        town_items = (
+            public_reports_todo(),
+            opinion_todo(user=user),
+            review_todo(user=user),
+            imports_failed_todo(user=user),
+            problems_overdue_todo(user=user, today=today),
+        )
+        todos.extend(item for item in town_items if item is not None)
+    if SECRETARY in scope.roles:
+        todos.extend(meetings_due_todos(user=user, today=today))
+        missed = members_missed_todo(user=user, today=today)
+        if missed is not None:
+            todos.append(missed)
+    if LIAISON in scope.roles:
+        todos.extend(liaison_todos(user=user, today=today))
+        escalated = problems_escalated_todo(user=user, today=today)
+        if escalated is not None:
+            todos.append(escalated)
+    todos.extend(problem_todos(user=user, today=today))
+    plans = plans_missing_todo(user=user, year=today.year)
+    if plans is not None:
+        todos.append(plans)
+    todos.extend(org_todos(user=user, today=today))
+    probation = probation_todo(user=user, today=today)
+    if probation is not None:
+        todos.append(probation)
+    return todos
+
+
 def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
     """Everything the home page shows, by the roles the user holds (several are possible)."""
     scope = get_scope(user)
     staff = scope.has_role(TOWN_ADMIN, SECRETARY, LIAISON)
     context: dict[str, Any] = {"scope": scope, "today": today, "is_staff": staff, "issue_labels": ISSUE_LABELS}
     if staff:
-        todos = org_todos(user=user, today=today)
-        probation = probation_todo(user=user, today=today)
-        if probation is not None:
-            todos.append(probation)
-        todos.extend(problem_todos(user=user, today=today))
+        todos = next_actions_for(user=user, today=today)
+        plans = plan_todo(user=user, today=today)
+        if plans is not None:
+            todos.append(plans)
         context.update(
             todos=todos,
             counts=key_counts(user=user),
             scope_orgs=scope_organizations(user=user),
             is_town_admin=scope.has_role(TOWN_ADMIN),
-            plan_todo=plan_todo(user=user, today=today),
+            plan_todo=plans,
         )
         if scope.has_role(TOWN_ADMIN):
             # The seed's figures so far this year, counted from the ledger (three queries).
@@ -266,4 +290,8 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
         # A member may be made responsible for a problem too; their to-dos have their own card.
         context["problem_todos"] = problem_todos(user=user, today=today)
     context["is_visitor"] = VISITOR in scope.roles
+    if VISITOR in scope.roles and team_grid_ids(user):
+        # A visiting-team member's phone home: their visits to make, nearest due first.
+        context["in_team"] = True
+        context["visit_todos"] = visit_todos(user=user, today=today)
     return context

@@ -6,10 +6,14 @@ from dataclasses import dataclass
 from statistics import median
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
 
+from qiangji.core.nextactions import SHOWN_PER_ITEM, TodoItem, TodoLink
 from qiangji.core.text import natural_key
 from qiangji.ledger.models import Grade, Measure, Mechanism, Problem, PublicReport, RectificationPlan
 from qiangji.orgs.models import LiaisonGroup, Organization
@@ -289,3 +293,102 @@ def organizations_without_plan_by_group(*, user: Any, year: int) -> list[tuple[s
             loose.append(org)
     ordered = [(name, blocks[name]) for name in sorted(blocks, key=natural_key)]  # 第一…第四, not by code point
     return ordered + ([(NO_LIAISON_GROUP, loose)] if loose else [])
+
+
+# Next actions on the home page ------------------------------------------------------------------
+
+
+def public_reports_todo() -> TodoItem | None:
+    """What the public reported and the town has not yet accepted or declined: two queries.
+    Only the town handles them; the caller checks the role."""
+    pending = public_reports_pending()
+    count = pending.count()
+    if not count:
+        return None
+    links = [
+        TodoLink(
+            r.description[:24] + ("…" if len(r.description) > 24 else ""),
+            reverse("ledger:public_report_handle", args=[r.pk]),
+            f"{r.reference}，{timezone.localtime(r.created_at):%m-%d}提交{('，' + r.village.name) if r.village_id else ''}",
+        )
+        for r in pending[:SHOWN_PER_ITEM]
+    ]
+    return TodoItem(
+        key="public_reports",
+        title="待受理的群众反映",
+        hint="核实后登记为问题，或说明理由不予受理",
+        level="warning",
+        count=count,
+        links=links,
+        more_url=reverse("ledger:public_reports"),
+    )
+
+
+def problems_overdue_todo(*, user: Any, today: dt.date) -> TodoItem | None:
+    """Every open problem past its deadline in the user's scope (the town's view, not only their
+    own), longest overdue first: two queries."""
+    overdue = Problem.objects.for_user(user).overdue(today)
+    count = overdue.count()
+    if not count:
+        return None
+    links = [
+        TodoLink(
+            p.headline,
+            reverse("ledger:problem_detail", args=[p.pk]),
+            f"{p.number}，{p.organization.name}，已超期{p.days_overdue(today)}天",
+        )
+        for p in overdue.select_related("organization").order_by("deadline", "pk")[:SHOWN_PER_ITEM]
+    ]
+    return TodoItem(
+        key="problems_overdue_all",
+        title="超期未销号的问题",
+        hint="督促整改责任人，必要时约谈或延期",
+        level="danger",
+        count=count,
+        links=links,
+        more_url=reverse("ledger:problem_list") + "?status=overdue",
+    )
+
+
+def problems_escalated_todo(*, user: Any, today: dt.date) -> TodoItem | None:
+    """Open problems of the user's liaison groups overdue long enough to be escalated to the group
+    (settings.LEDGER_ESCALATION_DAYS, its second stage): two queries."""
+    after = settings.LEDGER_ESCALATION_DAYS[1]
+    escalated = Problem.objects.for_user(user).overdue(today - dt.timedelta(days=after - 1))
+    count = escalated.count()
+    if not count:
+        return None
+    links = [
+        TodoLink(
+            p.headline,
+            reverse("ledger:problem_detail", args=[p.pk]),
+            f"{p.number}，{p.organization.name}，已超期{p.days_overdue(today)}天",
+        )
+        for p in escalated.select_related("organization").order_by("deadline", "pk")[:SHOWN_PER_ITEM]
+    ]
+    return TodoItem(
+        key="problems_escalated",
+        title="提级到联络组督办的超期问题",
+        hint="督促整改，必要时调整责任人或延期",
+        level="danger",
+        count=count,
+        links=links,
+        more_url=reverse("ledger:problem_list") + "?status=overdue",
+    )
+
+
+def plans_missing_todo(*, user: Any, year: int) -> TodoItem | None:
+    """Organizations graded 较好 or below for `year` that have no rectification plan: one query."""
+    missing = list(organizations_without_plan(user=user, year=year)[:200])
+    if not missing:
+        return None
+    new = reverse("ledger:plan_create")
+    return TodoItem(
+        key="rectification_plans_missing",
+        title=f"{year}年评定为较好及以下、尚未制定整改方案的党组织",
+        hint="制定整改提升方案，逐项明确措施和时限",
+        level="warning",
+        count=len(missing),
+        links=[TodoLink(o.name, f"{new}?org={o.pk}&year={year}") for o in missing[:SHOWN_PER_ITEM]],
+        more_url=reverse("ledger:grades") + f"?year={year}",
+    )

@@ -22,7 +22,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from qiangji.campaign.models import BaseRecord, Entity, EntityBatch, VisitTask, VisitTeam
-from qiangji.campaign.services.visits import REASONS, task_due
+from qiangji.campaign.services.visits import REASONS, task_due, tasks_notify
 from qiangji.core.spreadsheets.bulk import insert
 from qiangji.core.spreadsheets.importer import ImportContext
 from qiangji.core.spreadsheets.lookups import chunked
@@ -50,7 +50,8 @@ def entity_batch_write(*, result: Any, ctx: ImportContext, records: list[BaseRec
     insert(records)
     visiting = [r for r in records if r.state == State.PENDING and r.klass in BaseRecord.NEEDS_VISIT]
     moved = _supersede(batch, visiting)
-    tasks_for_records([r for r in visiting if r.pk not in moved], today=timezone.localdate())
+    tasks = tasks_for_records([r for r in visiting if r.pk not in moved], today=timezone.localdate())
+    tasks_notify(tasks, occasion=f"batch{batch.pk}")
     return batch
 
 

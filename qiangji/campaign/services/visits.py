@@ -8,12 +8,14 @@ reject, or approve — and only an approved visit writes to the register.
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from qiangji.campaign.access import runs_campaign, team_grid_ids
@@ -66,7 +68,7 @@ def task_for_record(*, record: BaseRecord, grid_id: int, today: dt.date | None =
     target = record.entity or record.duplicate_of
     if target is not None and VisitTask.objects.open().filter(entity=target, kind=VisitTask.Kind.VERIFY).exists():
         return None
-    return VisitTask.objects.create(
+    task = VisitTask.objects.create(
         kind=VisitTask.Kind.VERIFY,
         record=record,
         entity=target,
@@ -76,6 +78,8 @@ def task_for_record(*, record: BaseRecord, grid_id: int, today: dt.date | None =
         reason=REASONS[record.klass] + (f"（{record.note}）" if record.note else ""),
         due_on=task_due(today),
     )
+    tasks_notify([task], occasion=f"task{task.pk}")
+    return task
 
 
 @transaction.atomic
@@ -92,21 +96,76 @@ def care_tasks_schedule(*, today: dt.date | None = None) -> int:
         .exclude(pk__in=busy)
         .exclude(village__grid=None)
         .values_list("pk", "name", "village__grid_id")
+        .order_by("pk")
     )
-    tasks = [
-        VisitTask(
-            kind=VisitTask.Kind.CARE,
-            entity_id=pk,
-            grid_id=grid,
-            team=_team_for(grid),
-            title=name,
-            reason="定期走访：送政策、送服务、送温暖，问需求、问困难、问建议",
-            due_on=task_due(today),
+    # Each task goes to the grid's least loaded team, counting the tasks handed out in this round
+    # (one count read up front, not per task): a round shares the work instead of giving one team all.
+    loads: dict[int, list[list[int]]] = {}
+    counted = VisitTeam.objects.filter(active=True).annotate(
+        load=Count("tasks", filter=Q(tasks__status__in=(VisitTask.Status.OPEN, VisitTask.Status.SUBMITTED)))
+    )
+    for team_pk, grid_id, load in counted.values_list("pk", "grid_id", "load").order_by("pk"):
+        loads.setdefault(grid_id, []).append([load, team_pk])
+    tasks = []
+    for pk, name, grid in due:
+        team = None
+        if loads.get(grid):
+            least = min(loads[grid])
+            least[0] += 1
+            team = least[1]
+        tasks.append(
+            VisitTask(
+                kind=VisitTask.Kind.CARE,
+                entity_id=pk,
+                grid_id=grid,
+                team_id=team,
+                title=name,
+                reason="定期走访：送政策、送服务、送温暖，问需求、问困难、问建议",
+                due_on=task_due(today),
+            )
         )
-        for pk, name, grid in due
-    ]
     VisitTask.objects.bulk_create(tasks)
+    tasks_notify(tasks, occasion=f"care{today:%Y%m%d}")
     return len(tasks)
+
+
+def tasks_notify(tasks: Iterable[VisitTask], *, occasion: str) -> None:
+    """Tell each team about the tasks just assigned to it: one notice per team and occasion (a
+    batch, a day's care round), sent by the task worker once the tasks are committed."""
+    per_team: dict[int, tuple[int, dt.date]] = {}
+    for task in tasks:
+        if task.team_id is None:
+            continue
+        n, due = per_team.get(task.team_id, (0, task.due_on))
+        per_team[task.team_id] = (n + 1, min(due, task.due_on))
+    if not per_team:
+        return
+    payload = {str(team): [n, due.isoformat()] for team, (n, due) in per_team.items()}
+    from qiangji.campaign.tasks import tasks_assigned_notify
+
+    transaction.on_commit(lambda: tasks_assigned_notify.enqueue(payload, occasion))
+
+
+def tasks_assigned_send(*, per_team: Mapping[str, list[Any]], occasion: str) -> int:
+    """The inbox notices of `tasks_notify` (idempotent by occasion and team): how many were sent."""
+    from qiangji.notifications.services import notification_send
+
+    sent = 0
+    teams = VisitTeam.objects.filter(pk__in=[int(pk) for pk in per_team]).prefetch_related("members").order_by("pk")
+    for team in teams:
+        n, due = per_team[str(team.pk)]
+        due_on = dt.date.fromisoformat(due)
+        sent += len(
+            notification_send(
+                recipients=team.members.all(),
+                title=f"{team.name}有{n}个新的走访任务",
+                body=f"最早的须在{due_on.month}月{due_on.day}日前走访，请在“我的走访任务”中查看并按期完成。",
+                link=reverse("campaign:my_tasks"),
+                kind="campaign_task",
+                key=f"campaign_tasks:{occasion}:{team.pk}",
+            )
+        )
+    return sent
 
 
 def can_visit(user: Any, task: VisitTask) -> bool:

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.core.crypto import mask_phone
 from qiangji.core.errors import DomainError
+from qiangji.core.pagination import paginate
 from qiangji.council import services as s
 from qiangji.council.forms import (
     BulletinForm,
@@ -33,6 +34,7 @@ from qiangji.council.models import Deliberation, Milestone, Opinion, Project, Pr
 from qiangji.council.selectors import (
     get_project_for_user,
     measure_problems,
+    opinions_waiting,
     project_bulletins,
     projects_for_list,
     staff_opinions,
@@ -68,6 +70,15 @@ def project_list(request: HttpRequest) -> HttpResponse:
         "nav_section": NAV_SECTION,
     }
     return render(request, "council/project_list.html", context)
+
+
+@login_required
+def opinion_queue(request: HttpRequest) -> HttpResponse:
+    """Opinions on the projects the user runs that wait for moderation or an answer, oldest first:
+    what the public sent, in one list, each leading to where it is handled."""
+    require_staff(request)
+    page = paginate(request, opinions_waiting(user=request.user))
+    return render(request, "council/opinions_waiting.html", {"page": page, "nav_section": NAV_SECTION})
 
 
 def _project_initial(project: Project) -> dict[str, Any]:
