@@ -1,6 +1,7 @@
 """Reads of projects and the consultation hall: staff lists through `for_user`, and the public
 hall, which shows published bulletins and moderated opinions only."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -88,3 +89,17 @@ def public_opinions(bulletin: Bulletin) -> QuerySet[Opinion]:
         .only("id", "content", "state", "answer", "answered_at", "created_at", "bulletin_id")
         .order_by("-created_at", "-id")
     )
+
+
+def projects_running(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Project]:
+    """Pilot projects the user sees that had started by `end` (or have no start date yet)."""
+    qs = Project.objects.for_user(user).filter(Q(started_on__lte=end) | Q(started_on=None))
+    return qs.select_related("organization").order_by("organization__path", "name")
+
+
+def opinions_received(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Opinion]:
+    """Opinions (意见建议) received on the user's projects' bulletins on a day in [start, end]."""
+    qs = Opinion.objects.filter(
+        bulletin__project__in=Project.objects.for_user(user), created_at__date__gte=start, created_at__date__lte=end
+    )
+    return qs.select_related("bulletin__project__organization").order_by("-created_at", "-id")

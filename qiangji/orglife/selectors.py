@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404
 
 from qiangji.core.access import Action
 from qiangji.members.models import Member
-from qiangji.orglife.models import Meeting, Requirement
+from qiangji.orglife.models import HomeStudyVisit, Meeting, Requirement
 from qiangji.orgs.models import Organization
 
 # Organizations that hold organizational life themselves (and so appear in compliance views).
@@ -78,3 +78,25 @@ def organizations_for_compliance(*, user: Any, within: Organization | None = Non
 
 def requirements_all() -> Any:
     return Requirement.objects.order_by("id")
+
+
+# What the work brief counts as "三会一课和主题党日" held.
+REGULAR_KINDS = (
+    Meeting.Kind.ASSEMBLY,
+    Meeting.Kind.COMMITTEE_MEETING,
+    Meeting.Kind.GROUP_MEETING,
+    Meeting.Kind.LECTURE,
+    Meeting.Kind.THEME_DAY,
+)
+
+
+def meetings_held(*, user: Any, start: dt.date, end: dt.date, kinds: tuple[str, ...]) -> Any:
+    """Meetings of `kinds` held in [start, end] that the user sees (the brief's counts)."""
+    qs = Meeting.objects.for_user(user).held().filter(kind__in=kinds, date__gte=start, date__lte=end)
+    return qs.select_related("organization").order_by("-date", "-id")
+
+
+def home_study_visits(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Home-study visits (送学上门) dated in [start, end] that the user sees."""
+    qs = HomeStudyVisit.objects.for_user(user).filter(date__gte=start, date__lte=end)
+    return qs.select_related("organization", "member").order_by("-date", "-id")
