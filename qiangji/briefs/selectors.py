@@ -284,3 +284,40 @@ def get_brief_for_user(user: Any, pk: int) -> WorkBrief:
     return get_object_or_404(
         WorkBrief.objects.for_user(user).select_related("organization", "group", "issued_by", "created_by"), pk=pk
     )
+
+
+# What a drill-down row shows: the record, its organization (or place) and its date.
+DATE_FIELDS = (
+    "date", "held_on", "registered_on", "effective_on", "opened_on", "started_on", "entered_on", "issued_on",
+    "visited_on", "year",
+)  # fmt: skip
+ORG_PATHS = (
+    ("organization",), ("member", "organization"), ("candidate", "member", "organization"),
+    ("studio", "organization"), ("bulletin", "project", "organization"), ("session", "training"),
+    ("grid",), ("task", "grid"), ("village",), ("entity", "village"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class RecordRow:
+    title: str
+    where: str
+    when: str
+
+
+def _follow(obj: Any, names: tuple[str, ...]) -> Any:
+    for name in names:
+        obj = getattr(obj, name, None)
+        if obj is None:
+            return None
+    return obj
+
+
+def describe(obj: Any) -> RecordRow:
+    when = next((getattr(obj, f) for f in DATE_FIELDS if getattr(obj, f, None) is not None), "")
+    where = next((w for names in ORG_PATHS if (w := _follow(obj, names)) is not None), "")
+    if hasattr(obj, "session") and hasattr(obj, "member"):  # a training attendance: who, at which session
+        return RecordRow(
+            title=f"{obj.member.name}（{obj.member.organization}）", where=str(obj.session.training), when=str(obj.session.date)
+        )
+    return RecordRow(title=str(obj), where=str(where), when=str(when))

@@ -92,7 +92,7 @@ class _Writer:
 
 
 def _theory(w: _Writer) -> None:
-    parts = []
+    parts: list[tuple[str | None, str, str]] = []
     if w.v("trainings"):
         parts.append(("举办基层党组织书记培训、党员集中轮训和党务工作者培训练兵等", "trainings", "期"))
     if w.v("training_attendances"):
@@ -109,7 +109,7 @@ def _theory(w: _Writer) -> None:
 
 
 def _positions(w: _Writer) -> None:
-    parts = []
+    parts: list[tuple[str | None, str, str]] = []
     if w.v("positions"):
         parts.append(("推动党群服务阵地体系建设，建有党群服务阵地", "positions", "个"))
     if w.v("chain_stations"):
@@ -122,15 +122,15 @@ def _positions(w: _Writer) -> None:
 
 
 def _linkage(w: _Writer) -> None:
-    parts = []
+    parts: list[tuple[str | None, str, str]] = []
     if w.v("plans_filed"):
         parts.append(("完成基层党组织工作计划备案", "plans_filed", "份"))
     if w.v("liaison_groups"):
-        w_parts = [("组建", "liaison_groups", "个指导联络组")]
+        w_parts: list[tuple[str | None, str, str]] = [("组建", "liaison_groups", "个指导联络组")]
         if w.v("liaison_organizations"):
             if w.v("liaison_units"):
                 w_parts.append(("分片对", "liaison_units", "家单位的"))
-                w_parts.append(("", "liaison_organizations", "个基层党组织进行指导联系"))
+                w_parts.append((None, "liaison_organizations", "个基层党组织进行指导联系"))
             else:
                 w_parts.append(("分片对", "liaison_organizations", "个基层党组织进行指导联系"))
         parts.extend(w_parts)
@@ -144,7 +144,7 @@ def _linkage(w: _Writer) -> None:
 
 
 def _pioneers(w: _Writer) -> None:
-    parts = []
+    parts: list[tuple[str | None, str, str]] = []
     if w.v("reserve_candidates"):
         parts.append(("后备人员库在库", "reserve_candidates", "人"))
     if w.v("mentoring_agreements"):
@@ -172,7 +172,7 @@ def _reform(w: _Writer) -> None:
 
 
 def _emerging(w: _Writer) -> None:
-    parts = []
+    parts: list[tuple[str | None, str, str]] = []
     if w.v("campaign_teams"):
         parts.append(("组建", "campaign_teams", "支“三人行”攻坚走访队伍"))
     if w.v("campaign_visits"):
@@ -189,9 +189,10 @@ def _emerging(w: _Writer) -> None:
     _join(w, parts)
 
 
-def _join(w: _Writer, parts: list[tuple[str, str, str]]) -> None:
+def _join(w: _Writer, parts: list[tuple[str | None, str, str]]) -> None:
+    """Clauses joined by "，" and closed by "。"; a clause whose lead is None runs on from the last."""
     for index, (before, key, after) in enumerate(parts):
-        w.clause(before if index == 0 else f"，{before}", key, after)
+        w.clause("" if before is None else before if index == 0 else f"，{before}", key, after)
     if parts:
         w.text("。")
 
