@@ -18,7 +18,7 @@ from django.shortcuts import get_object_or_404
 
 from qiangji.briefs.models import WorkBrief
 from qiangji.campaign import selectors as campaign
-from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope, subtree_q
+from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, Scope, get_scope, subtree_q
 from qiangji.council import selectors as council
 from qiangji.ledger import selectors as ledger
 from qiangji.liaison import selectors as liaison
@@ -321,3 +321,15 @@ def describe(obj: Any) -> RecordRow:
             title=f"{obj.member.name}（{obj.member.organization}）", where=str(obj.session.training), when=str(obj.session.date)
         )
     return RecordRow(title=str(obj), where=str(where), when=str(when))
+
+
+class TownReader:
+    """Who a command reads the figures as: the whole town, as its admin would (no account)."""
+
+    is_authenticated = True
+    is_superuser = True
+    pk = None
+    _qiangji_scope = Scope(roles=frozenset({TOWN_ADMIN}), superuser=True)
+
+    def get_username(self) -> str:
+        return "system"
