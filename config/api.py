@@ -7,6 +7,7 @@ by `manage.py issue_token`) or the page session with its CSRF token. docs/api.md
 from ninja import NinjaAPI, Swagger
 
 from qiangji.accounts.api_auth import api_auth
+from qiangji.briefs.api import router as briefs_router
 from qiangji.campaign import api as campaign_api
 from qiangji.core.api import install_error_handlers
 from qiangji.council.api import router as projects_router
@@ -60,3 +61,4 @@ api.add_router("/red-sites", red_sites_router)
 api.add_router("/reserve-candidates", reserve_router)
 api.add_router("/mediation-cases", mediation_router)
 api.add_router("/positions", positions_router)
+api.add_router("/briefs", briefs_router)

@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "qiangji.mediation",
     "qiangji.positions",
     "qiangji.redculture",
+    "qiangji.briefs",
     "qiangji.home",
     "qiangji.demo",
 ]

@@ -23,6 +23,7 @@ urlpatterns = [
     path("reserve/", include("qiangji.reserve.urls")),
     path("mediation/", include("qiangji.mediation.urls")),
     path("positions/", include("qiangji.positions.urls")),
+    path("briefs/", include("qiangji.briefs.urls")),
     path("imports/", include("qiangji.core.spreadsheets.urls")),
     path("", include("qiangji.core.urls")),
     path("api/v1/", api.urls),

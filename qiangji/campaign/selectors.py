@@ -1,12 +1,14 @@
 """Reads of the campaign: coverage per carrier, the register, tasks and visits for a user."""
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from qiangji.campaign.models import CarrierKind, Entity, Visit, VisitTask
+from qiangji.campaign.models import BaseRecord, CarrierKind, Entity, ServiceCard, Visit, VisitTask, VisitTeam
+from qiangji.campaign.selectors_tasks import sees_campaign
 from qiangji.core.converters import parse_id
 from qiangji.orgs.models import Chain, Grid, Street
 
@@ -110,3 +112,48 @@ def get_task_for_user(user: Any, pk: int) -> VisitTask:
 
 def get_visit_for_user(user: Any, pk: int) -> Visit:
     return get_object_or_404(Visit.objects.for_user(user), pk=pk)
+
+
+# What the work brief counts of the campaign ---------------------------------------------------
+
+
+def teams_active(user: Any) -> QuerySet[VisitTeam]:
+    """The visiting teams on duty (在岗), for those who see the campaign."""
+    if not sees_campaign(user):
+        return VisitTeam.objects.none()
+    return VisitTeam.objects.filter(active=True).select_related("grid").order_by("grid__number", "name")
+
+
+def visits_made(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Visit]:
+    """Visits made on a day in [start, end] that the user sees; rejected ones (不予采纳) do not count."""
+    qs = Visit.objects.for_user(user).exclude(state=Visit.State.REJECTED).filter(visited_on__gte=start, visited_on__lte=end)
+    return qs.select_related("task__grid", "task__entity", "team").order_by("-visited_on", "-id")
+
+
+def tasks_verified(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[VisitTask]:
+    """Verify tasks (底数校核) with an approved visit made in [start, end]: the entities verified."""
+    approved = Visit.objects.filter(state=Visit.State.APPROVED, visited_on__gte=start, visited_on__lte=end)
+    qs = VisitTask.objects.for_user(user).filter(kind=VisitTask.Kind.VERIFY, pk__in=approved.values("task_id"))
+    return qs.select_related("grid", "entity", "record").order_by("grid_id", "id")
+
+
+def tasks_verified_new(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[VisitTask]:
+    """Those of `tasks_verified` about an entity the district's list did not have (新发现)."""
+    return tasks_verified(user=user, start=start, end=end).filter(record__klass=BaseRecord.Klass.NEW)
+
+
+def cards_issued(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[ServiceCard]:
+    """新连心 service cards handed out in [start, end] to entities the user sees."""
+    qs = ServiceCard.objects.filter(entity__in=Entity.objects.for_user(user), issued_on__gte=start, issued_on__lte=end)
+    return qs.select_related("entity").order_by("-issued_on", "number")
+
+
+def entities_covered(user: Any, *, kind: str) -> QuerySet[Entity]:
+    """Active entities the user sees that an organization (kind "org") or an instructor ("work")
+    covers; all of them for kind "" (the base of the coverage rates, as `coverage_of` counts)."""
+    qs = Entity.objects.for_user(user).active()
+    if kind == "org":
+        qs = qs.org_covered()
+    elif kind == "work":
+        qs = qs.work_covered()
+    return qs.select_related("village").order_by("village_id", "name", "id")

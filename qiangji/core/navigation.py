@@ -36,6 +36,7 @@ NAV = (
     NavEntry("阵地与课程", "positions:tree", "bi-building", STAFF, "positions"),
     # Its pages live under /ledger/ beside the problem list, so they name this section themselves.
     NavEntry("晋位升级", "ledger:grades", "bi-award", STAFF, "grading"),
+    NavEntry("工作简报", "briefs:list", "bi-file-earmark-text", STAFF, "briefs"),
     NavEntry("指导联络组", "liaison:groups", "bi-person-badge", frozenset({TOWN_ADMIN, LIAISON}), "liaison"),
     NavEntry("数据导入", "imports:list", "bi-file-earmark-arrow-up", frozenset({TOWN_ADMIN, SECRETARY}), "imports"),
     NavEntry("群消息推送", "notifications:channels", "bi-robot", frozenset({TOWN_ADMIN}), "inbox"),

@@ -1,6 +1,7 @@
 """Reads of projects and the consultation hall: staff lists through `for_user`, and the public
 hall, which shows published bulletins and moderated opinions only."""
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -136,3 +137,17 @@ def opinion_todo(*, user: Any) -> TodoItem | None:
         links=links,
         more_url=reverse("council:opinions_waiting"),
     )
+
+
+def projects_running(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Project]:
+    """Pilot projects the user sees that had started by `end` (or have no start date yet)."""
+    qs = Project.objects.for_user(user).filter(Q(started_on__lte=end) | Q(started_on=None))
+    return qs.select_related("organization").order_by("organization__path", "name")
+
+
+def opinions_received(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Opinion]:
+    """Opinions (意见建议) received on the user's projects' bulletins on a day in [start, end]."""
+    qs = Opinion.objects.filter(
+        bulletin__project__in=Project.objects.for_user(user), created_at__date__gte=start, created_at__date__lte=end
+    )
+    return qs.select_related("bulletin__project__organization").order_by("-created_at", "-id")

@@ -17,9 +17,11 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from qiangji.accounts.models import LoginAttempt, RoleGrant, User
+from qiangji.briefs.models import WorkBrief
 from qiangji.core.history import change_record
 from qiangji.core.models import ChangeRecord, append_only_maintenance
 from qiangji.demo import names
+from qiangji.demo.briefs import reset_briefs, seed_brief
 from qiangji.demo.campaign import CampaignResult, reset_campaign, seed_campaign
 from qiangji.demo.council_red import CouncilRedResult, reset_council_red, seed_council_red
 from qiangji.demo.ledger import LedgerResult, reset_ledger, seed_ledger
@@ -224,6 +226,7 @@ def seed_town(*, seed: int, members: int, today: dt.date) -> SeedResult:
         accounts = User.objects.filter(username__in=[login.username for login in DEMO_LOGINS]).order_by("username")
         reserve = seed_reserve_mediation(seed=seed, orgs=orgs, users=accounts, today=today)
         council = seed_council_red(seed=seed, orgs=orgs, users=accounts, members=by_org, today=today)
+        seed_brief(root=demo_root(), today=today)
     return SeedResult(
         plan=plan,
         seconds=time.perf_counter() - started,
@@ -283,6 +286,9 @@ def reset_town() -> None:
 
 def _reset_town() -> None:
     root = demo_root()
+    if root is not None:
+        # A brief holds the town's organization (or a liaison group): it goes first.
+        _purge_history(WorkBrief, reset_briefs(root, list(names.LIAISON_GROUPS)))
     reset_campaign()  # its register and tasks hold villages, grids and organizations
     if root is not None:
         # Course deliveries hold positions and trainings sessions, projects hold organizations.

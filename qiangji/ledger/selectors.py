@@ -392,3 +392,27 @@ def plans_missing_todo(*, user: Any, year: int) -> TodoItem | None:
         links=[TodoLink(o.name, f"{new}?org={o.pk}&year={year}") for o in missing[:SHOWN_PER_ITEM]],
         more_url=reverse("ledger:grades") + f"?year={year}",
     )
+
+
+def problems_registered(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Problem]:
+    """The problems `ledger_counts` counts: registered in [start, end], merged and withdrawn left out."""
+    qs = Problem.objects.for_user(user).counted().filter(registered_on__gte=start, registered_on__lte=end)
+    return qs.select_related("organization").order_by("-registered_on", "-id")
+
+
+def mechanisms_effective(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Mechanism]:
+    """The long-term mechanisms `ledger_counts` counts: in effect from a day in [start, end]."""
+    qs = Mechanism.objects.for_user(user).filter(effective_on__gte=start, effective_on__lte=end)
+    return qs.select_related("organization").order_by("-effective_on", "-id")
+
+
+def grades_needing_plan(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Grade]:
+    """Grades of the years [start, end] touches at a level calling for a plan (较好 and below)."""
+    qs = Grade.objects.for_user(user).filter(year__gte=start.year, year__lte=end.year, level__needs_plan=True)
+    return qs.select_related("organization", "level").order_by("-year", "organization__path")
+
+
+def rectification_plans_of(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[RectificationPlan]:
+    """Rectification plans (一支部一方案) of the years [start, end] touches."""
+    qs = RectificationPlan.objects.for_user(user).filter(year__gte=start.year, year__lte=end.year)
+    return qs.select_related("organization").order_by("-year", "organization__path")

@@ -201,3 +201,25 @@ def liaison_todos(*, user: Any, today: dt.date) -> list[TodoItem]:
             )
         )
     return items
+
+
+def liaison_meetings_held(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Assemblies and theme days held in [start, end] by organizations a liaison group covers
+    (with their subtrees) that the user sees: what the groups were to attend (凡党员大会必列席)."""
+    paths = tuple(sorted(set(Organization.objects.filter(liaison_groups__isnull=False).values_list("path", flat=True))))
+    q = subtree_q("organization__path", paths)
+    if q is None:
+        return Meeting.objects.none()
+    return (
+        Meeting.objects.for_user(user)
+        .held()
+        .filter(q, kind__in=LIAISON_KINDS, date__gte=start, date__lte=end)
+        .select_related("organization")
+        .order_by("-date", "-id")
+    )
+
+
+def liaison_meetings_attended(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Those of `liaison_meetings_held` that a liaison group attended (列席)."""
+    attended = LiaisonAttendance.objects.filter(attended=True).values("meeting_id")
+    return liaison_meetings_held(user=user, start=start, end=end).filter(pk__in=attended)

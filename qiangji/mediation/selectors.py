@@ -6,6 +6,7 @@ Parties' names are shown only to those who run the studio (`runs_studio`): a lia
 supervises the work and sees the case, its dispute and sittings, but not who the parties are.
 """
 
+import datetime as dt
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
@@ -79,3 +80,8 @@ def get_case_for_user(user: Any, pk: int) -> MediationCase:
 def parties_for(user: Any, case: MediationCase) -> str:
     """The parties' names for those who run the studio; a notice for everyone else."""
     return case.parties if runs_studio(user, case.studio) else HIDDEN_PARTIES
+
+
+def cases_opened(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[MediationCase]:
+    """Cases taken in (受理) in [start, end] that the user sees."""
+    return cases_for_list(user=user).filter(opened_on__gte=start, opened_on__lte=end)

@@ -191,3 +191,25 @@ def members_missed_todo(*, user: Any, today: dt.date) -> TodoItem | None:
         links=links,
         more_url=reverse("orglife:home_study"),
     )
+
+
+# What the work brief counts as "三会一课和主题党日" held.
+REGULAR_KINDS = (
+    Meeting.Kind.ASSEMBLY,
+    Meeting.Kind.COMMITTEE_MEETING,
+    Meeting.Kind.GROUP_MEETING,
+    Meeting.Kind.LECTURE,
+    Meeting.Kind.THEME_DAY,
+)
+
+
+def meetings_held(*, user: Any, start: dt.date, end: dt.date, kinds: tuple[str, ...]) -> Any:
+    """Meetings of `kinds` held in [start, end] that the user sees (the brief's counts)."""
+    qs = Meeting.objects.for_user(user).held().filter(kind__in=kinds, date__gte=start, date__lte=end)
+    return qs.select_related("organization").order_by("-date", "-id")
+
+
+def home_study_visits(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Home-study visits (送学上门) dated in [start, end] that the user sees."""
+    qs = HomeStudyVisit.objects.for_user(user).filter(date__gte=start, date__lte=end)
+    return qs.select_related("organization", "member").order_by("-date", "-id")

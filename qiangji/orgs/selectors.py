@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 
-from qiangji.core.access import Action, get_scope
+from qiangji.core.access import Action, get_scope, subtree_q
 from qiangji.orgs.models import LiaisonGroup, Organization, add_months
 
 
@@ -244,3 +244,12 @@ def organization_choices(*, user: Any, action: Action = "view", levels: int | No
         tops = [p.count("/") - 2 for p in scope.paths(action)] or [0]
         qs = qs.filter(depth__lte=min(tops) + levels)
     return list(qs.order_by("path").values_list("pk", "name", "depth"))
+
+
+def organizations_liaised(*, user: Any) -> Any:
+    """Active organizations (party groups aside) in the subtrees a liaison group covers, that the user sees."""
+    paths = tuple(sorted(set(Organization.objects.filter(liaison_groups__isnull=False).values_list("path", flat=True))))
+    if not paths:
+        return Organization.objects.none()
+    qs = Organization.objects.for_user(user).active().exclude(kind=Organization.Kind.GROUP)
+    return qs.filter(subtree_q("path", paths)).select_related("unit").order_by("path")

@@ -97,3 +97,9 @@ def organizations_not_filed(*, user: Any, year: int) -> Any:
     """Organizations in scope without a filed plan for the year (a returned one is not filed)."""
     filed = WorkPlan.objects.filter(year=year, status=WorkPlan.Status.FILED).values("organization_id")
     return organizations_filing(user=user).exclude(pk__in=filed)
+
+
+def plans_filed(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Filed plans (a returned one is not filed) for the years [start, end] touches, in scope."""
+    qs = WorkPlan.objects.for_user(user).filed().filter(year__gte=start.year, year__lte=end.year)
+    return qs.select_related("organization").order_by("-year", "organization__path")

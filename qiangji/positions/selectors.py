@@ -115,3 +115,10 @@ def attendance_sheet(*, user: Any, position: Position, delivery: CourseDelivery 
     if delivery is not None:
         present = set(Attendance.objects.filter(session_id=delivery.session_id, present=True).values_list("member_id", flat=True))
     return [(m, m.pk in present) for m in members]
+
+
+def positions_counted(user: Any) -> QuerySet[Position]:
+    """The positions staff see (all of the town's), in the order of the position tree."""
+    if not sees_positions(user):
+        return Position.objects.none()
+    return Position.objects.select_related("organization", "village").order_by("kind", "name")

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.members.models import Member
-from qiangji.reserve.models import Assessment, Candidate, Event, ReservePool
+from qiangji.reserve.models import Assessment, Candidate, Event, Mentorship, ReservePool
 from qiangji.trainings.models import Attendance
 
 STAFF = (TOWN_ADMIN, SECRETARY, LIAISON)
@@ -148,3 +148,19 @@ def get_event_for_user(user: Any, pk: int) -> Event:
 
 def latest_assessment(candidate: Candidate) -> Assessment | None:
     return candidate.assessments.first()
+
+
+def candidates_in_pool(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Candidate]:
+    """Candidates who were in a pool at some day of [start, end] (entered by its end, not left before its start)."""
+    if not sees_reserve(user):
+        return Candidate.objects.none()
+    qs = Candidate.objects.for_user(user).filter(entered_on__lte=end).filter(Q(left_on=None) | Q(left_on__gte=start))
+    return qs.select_related("pool", "member__organization").order_by("pool_id", "-entered_on", "id")
+
+
+def mentorships_signed(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Mentorship]:
+    """Mentoring agreements (带教协议) started in [start, end] with candidates the user sees."""
+    if not sees_reserve(user):
+        return Mentorship.objects.none()
+    qs = Mentorship.objects.filter(candidate__in=Candidate.objects.for_user(user), started_on__gte=start, started_on__lte=end)
+    return qs.select_related("candidate__member__organization", "mentor").order_by("-started_on", "id")

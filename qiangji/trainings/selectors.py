@@ -4,6 +4,7 @@ A member's hours are a record for them and a check against RULES.md, never a ran
 are ordered by organization and name, never by hours.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -166,3 +167,28 @@ def member_hours(*, member: Member, year: int) -> dict[str, Any]:
     total = sum((s.hours for s in sessions), ZERO)
     required = reqs["leader"] if member.party_post in LEADER_POSTS else reqs["member"]
     return {"sessions": sessions, "total": total, "required": required, "reached": total >= required}
+
+
+def trainings_held(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Trainings the user sees with at least one session dated in [start, end]."""
+    sessions = Session.objects.filter(date__gte=start, date__lte=end)
+    return (
+        Training.objects.for_user(user)
+        .filter(pk__in=sessions.values("training_id"))
+        .select_related("organization")
+        .order_by("-created_at", "-id")
+    )
+
+
+def attendances_present(*, user: Any, start: dt.date, end: dt.date) -> Any:
+    """Person-times present (参训人次) at sessions dated in [start, end] of trainings the user sees."""
+    return (
+        Attendance.objects.filter(
+            present=True,
+            session__date__gte=start,
+            session__date__lte=end,
+            session__training__in=Training.objects.for_user(user),
+        )
+        .select_related("member__organization", "session__training")
+        .order_by("-session__date", "session_id", "member_id")
+    )

@@ -63,6 +63,7 @@ class Command(BaseCommand):
             "整改方案 {plans} 份，待受理群众反映 {reports} 条".format(year=today.year, **ledger_counts()),
             campaign_line(),
             pillars_line(),
+            brief_line(),
             "演示账号：python manage.py demo_logins",
         ]
         self.stdout.write("\n".join(lines))
@@ -107,4 +108,18 @@ def pillars_line() -> str:
         f"下沉课程 {CourseBatch.objects.count()} 批（送课 {CourseDelivery.objects.count()} 场），"
         f"议事项目 {Project.objects.count()} 个（群众意见 {Opinion.objects.count()} 条），"
         f"红色阵地 {RedSite.objects.count()} 处（打卡 {CheckIn.objects.count()} 次）"
+    )
+
+
+def brief_line() -> str:
+    """The issued annual brief and the figures its reader looks for first."""
+    from qiangji.briefs.models import WorkBrief
+
+    brief = WorkBrief.objects.filter(status=WorkBrief.Status.ISSUED).order_by("-issued_at", "-pk").first()
+    if brief is None:
+        return "  工作简报：尚未签发"
+    f = {key: figure["value"] for key, figure in brief.figures.items()}
+    return (
+        f"  工作简报：已签发《{brief.title}》，召开“三会一课”和主题党日 {f['meetings_held']} 次，"
+        f"送学上门 {f['home_study_visits']} 次，自查自纠问题 {f['problems']} 个，走访 {f['campaign_visits']} 次"
     )

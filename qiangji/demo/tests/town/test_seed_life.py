@@ -111,3 +111,27 @@ def test_the_reserve_mediation_courses_hall_and_red_sites_are_summarised(demo):
         "头雁培优与阵地：后备人选 12 名，调解案件 21 件，下沉课程 4 批（送课 130 场），"
         "议事项目 4 个（群众意见 29 条），红色阵地 6 处（打卡 53 次）"
     ) in demo
+
+
+def test_the_year_has_an_issued_brief_whose_figures_are_the_records(demo):
+    from qiangji.accounts.models import User
+    from qiangji.briefs.models import WorkBrief
+    from qiangji.briefs.selectors import brief_figures
+    from qiangji.demo.tests.town.seeding import TODAY
+
+    brief = WorkBrief.objects.get()
+    assert (brief.status, brief.issued_by.username, brief.start, brief.end) == (
+        "issued",
+        "zhen_admin",
+        dt.date(2026, 1, 1),
+        TODAY,
+    )
+    assert (
+        "工作简报：已签发《中共竖新镇委员会2026年“基层组织建设年”活动工作简报》，召开“三会一课”和主题党日 1500 次，"
+        "送学上门 0 次，自查自纠问题 167 个，走访 701 次"
+    ) in demo
+    live = brief_figures(
+        start=brief.start, end=brief.end, organization=brief.organization, user=User.objects.get(username="zhen_admin")
+    )
+    assert {k: f["value"] for k, f in brief.figures.items()} == {k: v for k, (_, v) in live.items()}
+    assert brief.text.startswith("理论武装与组织生活。")

@@ -1,0 +1,1 @@
+"""Nothing to import: a brief is written from the records, never filled in from a sheet (RULES.md 减负)."""

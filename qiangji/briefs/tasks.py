@@ -1,0 +1,1 @@
+"""No background work: figures are counted when read, in a fixed number of queries."""
