@@ -181,6 +181,9 @@ class VersionedForm(forms.Form):
     stale: StaleEdit | None = None
 
     def __init__(self, *args: Any, check_version: bool = True, **kwargs: Any) -> None:
+        if not isinstance(self, forms.BaseModelForm) and "instance" in kwargs:
+            # A plain Form edits a record too: it names it here, as a ModelForm would.
+            self.instance = kwargs.pop("instance")
         super().__init__(*args, **kwargs)
         self.check_version = check_version
 
