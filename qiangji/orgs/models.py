@@ -317,8 +317,10 @@ class Position(models.Model):
         return self.name
 
 
-class LiaisonGroup(models.Model):
+class LiaisonGroup(Versioned):
     """A town liaison group (指导联络组): cadres assigned to a set of organizations."""
+
+    EDIT_FIELDS = ("name", "leader", "members", "organizations")
 
     name = models.CharField("联络组名称", max_length=50, unique=True)
     leader = models.ForeignKey(
