@@ -272,8 +272,8 @@ def project_update(*, project: Project, by: Any, data: Mapping[str, Any], expect
 
     `expected_version`: the version the editor read; a later one (an edit, or a milestone that
     moved the state) raises StaleEdit."""
+    _require(by, project)  # before the lock: a refusal must not show the project's current values
     lock_current(project, expected_version)
-    _require(by, project)
     values = _project_values(by, data)
     for key, value in values.items():
         setattr(project, key, value)
