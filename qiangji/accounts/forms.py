@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from qiangji.accounts.models import RoleGrant, User
 from qiangji.accounts.services import login_locked_until
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 
 
@@ -102,7 +103,7 @@ class UserCreateForm(forms.Form):
         return data
 
 
-class UserUpdateForm(forms.Form):
+class UserUpdateForm(VersionedForm):
     display_name = forms.CharField(label="姓名", max_length=50)
     is_active = forms.BooleanField(label="账号可用（取消勾选即停用，停用后不能登录，接口令牌同时失效）", required=False)
 
