@@ -31,7 +31,14 @@ class LoginForm(AuthenticationForm):
             if until:
                 local = timezone.localtime(until)
                 raise forms.ValidationError(f"密码连续错误次数过多，账号已临时锁定，请于 {local:%H:%M} 后再试。", code="locked")
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Locked between the check above and the backend's own (attempts sent at once).
+            locked = getattr(self.request, "login_locked", None)
+            if locked is not None:
+                raise forms.ValidationError(locked.args[0], code="locked") from None
+            raise
 
 
 class ApiTokenForm(forms.Form):
