@@ -3,11 +3,13 @@ sheet imported row by row, a visit's facts. Each stores the payload as typed, an
 htmx fragment that shows it prints it escaped, never as markup (test_user_text_is_text.py crawls
 all pages with the payload planted in every column)."""
 
+import datetime as dt
 import io
 import json
 import re
 import uuid
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -19,11 +21,17 @@ from django.utils.html import escape
 from qiangji import factories as f
 from qiangji.accounts.models import RoleGrant
 from qiangji.campaign.models import ChecklistItem, Entity, VisitTask, VisitTeam, VoiceMessage
+from qiangji.core.models import ImportBatch
+from qiangji.core.spreadsheets.registry import get_importer
+from qiangji.core.spreadsheets.services import import_batch_commit, import_batch_upload
 from qiangji.core.validators import credit_check_char
 from qiangji.council.models import Opinion, Project
 from qiangji.council.services import bulletin_publish
 from qiangji.ledger.models import Problem, PublicReport
+from qiangji.members.models import Member
+from qiangji.orglife.models import Meeting
 from qiangji.orgs.models import Chain, Organization
+from tests.workbooks import xlsx_bytes
 
 PAYLOAD = '"><img src=x onerror=alert(1)> <div hx-post="/accounts/" hx-trigger="load">{{7*7}}</div>'
 RAW = ("<img src=x onerror", '<div hx-post="/accounts/"')
@@ -289,3 +297,74 @@ def test_help_text_markup_built_in_code_stays_markup(users, client_as):
     assert '<div class="form-text"><ul><li>' in body
     assert "<p>首次登录时须由本人修改。</p></div>" in body
     assert "&lt;ul&gt;" not in body and "&lt;p&gt;" not in body
+
+
+# Every importer: a sheet carrying the payload in its cells --------------------------------------
+
+SHORT = '"><b hx-get="/accounts/" hx-trigger="load">x'  # fits a name column (50 characters)
+RAW_SHORT = ('<b hx-get="/accounts/"', "<bhx-get")  # names lose their spaces
+
+
+def _valid_rows(kind: str, users) -> tuple[list[list], Any]:
+    """A header and one valid row with markup in its free text, and where the record shows."""
+    if kind == "members":
+        id_number = f.fake_id_number(birth=dt.date(1980, 1, 2), seq=71)
+        rows = [
+            ["姓名", "公民身份号码", "所在党组织", "入党日期", "人员类别"],
+            [SHORT, id_number, "东村第一党支部", dt.date(2025, 7, 1), "预备党员"],
+        ]
+        return rows, lambda batch: f"/members/{Member.objects.get(name__contains='hx-get').pk}/"
+    if kind == "organizations":
+        rows = [["组织名称", "组织类别", "上级组织", "所在单位"], [SHORT, "党支部", "东村党总支", SHORT]]
+        return rows, lambda batch: f"/orgs/{Organization.objects.get(name__contains='hx-get').pk}/"
+    if kind == "meetings":
+        rows = [
+            ["党组织", "会议类型", "日期", "地点", "主题"],
+            ["东村第一党支部", "主题党日", dt.date(2026, 3, 5), PAYLOAD, PAYLOAD],
+        ]
+        return rows, lambda batch: f"/orglife/{Meeting.objects.get(topic__contains='hx-post').pk}/"
+    if kind == "problems":
+        rows = [
+            ["工单编号", "来源", "受理时间", "诉求内容", "所属村居", "责任单位", "责任人"],
+            ["20260520001", "12345热线", dt.date(2026, 11, 20), PAYLOAD, "东村", "东村第一党支部", users["secretary_a"].username],
+        ]
+        return rows, lambda batch: f"/ledger/problems/{Problem.objects.get(external_ref='20260520001').pk}/"
+    rows = [
+        ["主体名称", "统一社会信用代码", "主体类型", "所在村居", "经营地址", "负责人"],
+        [SHORT, credit_code(7), "民宿", "东村", PAYLOAD, SHORT],
+    ]
+    # A district row becomes a register record to verify; the batch's own page lists it.
+    return rows, lambda batch: get_importer(kind).committed_page(batch)
+
+
+@pytest.mark.parametrize("kind", ["members", "organizations", "meetings", "problems", "entities"])
+def test_every_importer_shows_a_sheets_markup_as_text(kind, town, users, client_as, settings, tmp_path, freeze_day):
+    """The valid row's record, the preview (summaries and reasons quoting cells), and the error
+    file of a row whose every cell is the payload: text everywhere, never markup or a formula."""
+    freeze_day("2026-11-25")
+    settings.MEDIA_ROOT = tmp_path
+    importer = get_importer(kind)
+    header, valid = _valid_rows(kind, users)
+    hostile = [PAYLOAD] * len(header[0])
+    data = xlsx_bytes([header[0], header[1], hostile])
+    admin = client_as(users["town_admin"])
+
+    batch = import_batch_upload(user=users["town_admin"], kind=kind, file_name="表格.xlsx", data=data)
+
+    preview = admin.get(f"/imports/{batch.pk}/")
+    body = preview.content.decode()
+    assert preview.status_code == 200 and not [m for m in RAW + RAW_SHORT if m in body]
+    assert escape(SHORT) in body or escape(PAYLOAD[:20]) in body
+    errors = admin.get(f"/imports/{batch.pk}/errors.xlsx")
+    assert errors.status_code == 200, importer.kind
+    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(errors.streaming_content) if errors.streaming else errors.content)).active
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert PAYLOAD in {c.value for c in cells} and not [c for c in cells if c.data_type == "f"]
+
+    committed = import_batch_commit(batch=ImportBatch.objects.get(pk=batch.pk), by=users["town_admin"])
+    assert committed.counts["invalid"] == 1, list(committed.rows.values_list("messages", flat=True))
+    assert committed.counts.get("new", 0) + committed.counts.get("changed", 0) >= 1
+    page = admin.get(valid(committed))
+    body = page.content.decode()
+    assert page.status_code == 200 and not [m for m in RAW + RAW_SHORT if m in body]
+    assert "&lt;b" in body or "&lt;img src=x onerror" in body

@@ -9,6 +9,7 @@ from django.utils.html import format_html
 
 from qiangji.accounts.models import RoleGrant, User
 from qiangji.accounts.services import login_locked_until
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 
 
@@ -30,7 +31,14 @@ class LoginForm(AuthenticationForm):
             if until:
                 local = timezone.localtime(until)
                 raise forms.ValidationError(f"密码连续错误次数过多，账号已临时锁定，请于 {local:%H:%M} 后再试。", code="locked")
-        return super().clean()
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            # Locked between the check above and the backend's own (attempts sent at once).
+            locked = getattr(self.request, "login_locked", None)
+            if locked is not None:
+                raise forms.ValidationError(locked.args[0], code="locked") from None
+            raise
 
 
 class ApiTokenForm(forms.Form):
@@ -102,7 +110,7 @@ class UserCreateForm(forms.Form):
         return data
 
 
-class UserUpdateForm(forms.Form):
+class UserUpdateForm(VersionedForm):
     display_name = forms.CharField(label="姓名", max_length=50)
     is_active = forms.BooleanField(label="账号可用（取消勾选即停用，停用后不能登录，接口令牌同时失效）", required=False)
 

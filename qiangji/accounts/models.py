@@ -11,11 +11,15 @@ from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
 from qiangji.core.access import ROLE_LABELS, SECRETARY, TOWN_ADMIN, VISITOR, get_scope
+from qiangji.core.concurrency import Versioned
 from qiangji.core.crypto import EncryptedTextField
 
 
-class User(AbstractUser):
+class User(Versioned, AbstractUser):
     """A person who logs in. Roles come from grants, liaison groups and a linked member record."""
+
+    # What an administrator edits; a login or a password reset does not refuse their page.
+    EDIT_FIELDS = VERSION_FIELDS = ("display_name", "is_active")
 
     display_name = models.CharField("姓名", max_length=50, blank=True)
     password_changed_at = models.DateTimeField("密码修改时间", null=True, blank=True)
@@ -28,6 +32,22 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.display_name or self.username
+
+    def last_edit(self):
+        """(who, when) of the latest administrator's change, from the audit log (accounts keep
+        no change history)."""
+        from qiangji.core.models import AuditEvent
+
+        event = (
+            AuditEvent.objects.filter(action=AuditEvent.Action.ACCOUNT, object_type=self._meta.label, object_id=str(self.pk))
+            .filter(detail__op="update")
+            .select_related("user")
+            .order_by("-at", "-id")
+            .first()
+        )
+        if event is None:
+            return None
+        return (str(event.user) if event.user else event.username or "系统"), event.at
 
     @property
     def scope(self):

@@ -14,6 +14,7 @@ from qiangji.campaign.models import Entity, GridRole
 from qiangji.campaign.selectors import carrier_entities
 from qiangji.campaign.services.carriers import DUTIES
 from qiangji.campaign.services.voice import CONTENT_MAX, NAME_MAX, WORKPLACE_MAX
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.public import PublicForm
 from qiangji.ledger.forms.public import ProblemAssignForm
 from qiangji.orgs.models import Organization
@@ -23,7 +24,7 @@ def _organizations() -> Any:
     return Organization.objects.active().exclude(kind=Organization.Kind.GROUP).order_by("path")
 
 
-class CommitteeForm(forms.Form):
+class CommitteeForm(VersionedForm):
     name = forms.CharField(
         label="委员会名称",
         max_length=100,

@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from qiangji.campaign.models import ChecklistItem, Entity, Visit, VisitTeam
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.errors import DomainError
 from qiangji.orgs.models import Grid
 
@@ -167,7 +168,7 @@ class UsersChoice(forms.ModelMultipleChoiceField):
         return f"{obj}（{obj.username}）"
 
 
-class TeamForm(forms.Form):
+class TeamForm(VersionedForm):
     """A visiting team: three members chosen from the users, one of them the leader."""
 
     name = forms.CharField(label="队伍名称", max_length=50)

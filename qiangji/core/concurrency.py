@@ -43,6 +43,9 @@ class Versioned(models.Model):
     version = models.PositiveIntegerField("版本", default=1, db_default=1, editable=False)
 
     EDIT_FIELDS: tuple[str, ...] = ()
+    # A save naming only other fields (a login's `last_login`) leaves the version alone, so that
+    # what the system records on its own does not refuse an edit page. Empty: every save counts.
+    VERSION_FIELDS: tuple[str, ...] = ()
 
     class Meta:
         abstract = True
@@ -53,6 +56,9 @@ class Versioned(models.Model):
             return
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
+            if self.VERSION_FIELDS and not set(update_fields) & set(self.VERSION_FIELDS):
+                super().save(*args, **kwargs)
+                return
             kwargs["update_fields"] = {*update_fields, "version"}
         if getattr(self, "_version_locked", False):
             # The row is ours until commit (lock_current): counting in Python is exact.
@@ -181,6 +187,9 @@ class VersionedForm(forms.Form):
     stale: StaleEdit | None = None
 
     def __init__(self, *args: Any, check_version: bool = True, **kwargs: Any) -> None:
+        if not isinstance(self, forms.BaseModelForm) and "instance" in kwargs:
+            # A plain Form edits a record too: it names it here, as a ModelForm would.
+            self.instance = kwargs.pop("instance")
         super().__init__(*args, **kwargs)
         self.check_version = check_version
 

@@ -211,6 +211,9 @@ class ImportBatch(models.Model):
     # The importer's `upload_options` ticked on upload ({"partial": True}): the analysis and the
     # commit, however late or often retried, read the file the way the uploader said.
     options = models.JSONField("导入选项", default=dict, blank=True)
+    # {pk: version} of the stored records the preview compared rows with (importers that guard
+    # versions): the commit skips a row whose record was changed after the uploader saw it.
+    read_versions = models.JSONField("预览时的版本", default=dict, blank=True)
     status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PENDING)
     total_rows = models.PositiveIntegerField("总行数", default=0)
     processed_rows = models.PositiveIntegerField("已处理", default=0)

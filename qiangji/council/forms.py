@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.contrib.auth import get_user_model
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.public import PublicForm, optional_phone_field
 from qiangji.council.models import Opinion, Project, ProjectRole
 from qiangji.members.models import Member
@@ -13,7 +14,7 @@ from qiangji.orgs.models import Organization, Village
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-class ProjectForm(forms.Form):
+class ProjectForm(VersionedForm):
     name = forms.CharField(label="项目名称", max_length=200)
     category = forms.CharField(label="项目类别", max_length=50, initial="和美乡村（五好两宜）")
     organization = forms.ModelChoiceField(label="牵头党组织", queryset=Organization.objects.none(), empty_label="请选择")

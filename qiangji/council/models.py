@@ -10,6 +10,7 @@ from django.conf import settings
 from django.db import models
 
 from qiangji.core.access import ScopedQuerySet
+from qiangji.core.concurrency import Versioned
 from qiangji.core.crypto import EncryptedTextField, mask_phone
 
 
@@ -17,8 +18,10 @@ class ProjectQuerySet(ScopedQuerySet):
     scope_path_lookup = "organization__path"
 
 
-class Project(models.Model):
+class Project(Versioned):
     """A pilot project, e.g. a 和美乡村 "五好两宜" village, with milestones and progress."""
+
+    EDIT_FIELDS = ("name", "category", "organization", "village", "description", "state", "started_on", "target_on")
 
     class State(models.TextChoices):
         PLANNING = "planning", "筹划中"

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError, RateLimited, refuse_over_hourly_limit  # noqa: F401 (RateLimited: callers catch it here)
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_phone
@@ -236,7 +237,7 @@ def deliberation_to_measure(
 
 # Projects, milestones and roles ----------------------------------------------------------------
 
-PROJECT_FIELDS = ("name", "category", "organization", "village", "description", "state", "started_on", "target_on")
+PROJECT_FIELDS = Project.EDIT_FIELDS
 
 
 def _project_values(by: Any, data: Mapping[str, Any]) -> dict[str, Any]:
@@ -266,9 +267,13 @@ def project_create(*, by: Any, data: Mapping[str, Any]) -> Project:
 
 
 @transaction.atomic
-def project_update(*, project: Project, by: Any, data: Mapping[str, Any]) -> Project:
-    """Change a project's facts; progress stays the milestones' to compute."""
-    _require(by, project)
+def project_update(*, project: Project, by: Any, data: Mapping[str, Any], expected_version: int | None = None) -> Project:
+    """Change a project's facts; progress stays the milestones' to compute.
+
+    `expected_version`: the version the editor read; a later one (an edit, or a milestone that
+    moved the state) raises StaleEdit."""
+    _require(by, project)  # before the lock: a refusal must not show the project's current values
+    lock_current(project, expected_version)
     values = _project_values(by, data)
     for key, value in values.items():
         setattr(project, key, value)

@@ -91,6 +91,7 @@ class ProblemImporter(FormImporter):
     kind = "problems"
     label = "问题清单（12345热线、信访）"
     model = Problem
+    guards_versions = True
     form_class = ProblemImportForm
     roles = (TOWN_ADMIN,)
     duplicate_label = "来源和工单编号"

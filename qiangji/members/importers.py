@@ -83,6 +83,7 @@ class MemberImporter(FormImporter):
     label = "党员"
     model = Member
     form_class = MemberForm
+    guards_versions = True
     roles = (TOWN_ADMIN, SECRETARY)
     duplicate_label = "身份证号"
     personal_fields = ("id_number", "phone", "address")

@@ -88,7 +88,7 @@ class AttachmentForm(forms.Form):
     file = forms.FileField(label="照片或文件", validators=[validate_attachment])
 
 
-class RequirementForm(forms.Form):
+class RequirementForm(VersionedForm):
     applies_to = forms.ChoiceField(label="适用组织", choices=Requirement.AppliesTo.choices)
     period = forms.ChoiceField(label="周期", choices=Requirement.Period.choices)
     minimum_count = forms.IntegerField(label="每周期至少（次）", min_value=1, max_value=31)

@@ -101,6 +101,7 @@ class MeetingImporter(FormImporter):
     kind = "meetings"
     label = "组织生活会议"
     model = Meeting
+    guards_versions = True
     form_class = MeetingImportForm
     roles = (TOWN_ADMIN, SECRETARY)
     duplicate_label = "党组织、会议类型、日期和主题"

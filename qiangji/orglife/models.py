@@ -29,7 +29,7 @@ class MeetingKind(models.TextChoices):
     WARNING_EDUCATION = "warning_education", "警示教育"
 
 
-class Requirement(models.Model):
+class Requirement(Versioned):
     """How often which organizations must hold a kind of meeting (RULES.md defaults, editable)."""
 
     class AppliesTo(models.TextChoices):

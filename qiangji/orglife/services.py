@@ -149,8 +149,13 @@ def attachment_add(*, meeting: Meeting, by: Any, file: Any) -> Attachment:
 
 
 @transaction.atomic
-def requirement_update(*, requirement: Requirement, by: Any, data: Mapping[str, Any]) -> Requirement:
-    """The town admin tunes a rule; compliance is read from it from then on."""
+def requirement_update(
+    *, requirement: Requirement, by: Any, data: Mapping[str, Any], expected_version: int | None = None
+) -> Requirement:
+    """The town admin tunes a rule; compliance is read from it from then on.
+
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
+    lock_current(requirement, expected_version)
     before = snapshot(requirement)
     for key in Requirement.HISTORY_FIELDS:
         if key in data:

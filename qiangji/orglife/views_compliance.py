@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.orglife.compliance import (
     HELD,
@@ -136,10 +137,14 @@ def requirement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         raise Http404
     requirement = get_object_or_404(Requirement, pk=pk)
     initial = {name: getattr(requirement, name) for name in Requirement.HISTORY_FIELDS}
-    form = RequirementForm(request.POST or None, initial=initial)
+    form = RequirementForm(request.POST or None, initial=initial, instance=requirement)
     if request.method == "POST" and form.is_valid():
         try:
-            requirement_update(requirement=requirement, by=request.user, data=form.cleaned_data)
+            requirement_update(
+                requirement=requirement, by=request.user, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
+            )
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:

@@ -100,7 +100,7 @@ class OrganizationForm(VersionedForm):
         return data
 
 
-class LiaisonGroupForm(forms.Form):
+class LiaisonGroupForm(VersionedForm):
     """A liaison group's name, leader, members and assigned organizations (town admin only)."""
 
     name = forms.CharField(label="联络组名称", max_length=50)
@@ -121,6 +121,7 @@ class LiaisonGroupForm(forms.Form):
                 "organizations": [o.pk for o in instance.organizations.all()],
             }
         super().__init__(*args, **kwargs)
+        self.instance = instance
         self.fields["leader"].queryset = users
         self.fields["members"].queryset = users
         self.fields["organizations"].queryset = organizations

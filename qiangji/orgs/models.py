@@ -282,8 +282,11 @@ class CommitteePeriod(models.Model):
         return f"{self.organization}委员会：{start}—{end}"
 
 
-class Position(models.Model):
+class Position(Versioned):
     """A Party-and-people service position: the centre (核), village sites, points, chain stations."""
+
+    # The profile its managers edit on the position page.
+    EDIT_FIELDS = ("address", "opening_hours", "rooms", "capacity", "contact_name", "contact_phone")
 
     class Kind(models.TextChoices):
         CENTRE = "centre", "党群服务中心"
@@ -317,8 +320,10 @@ class Position(models.Model):
         return self.name
 
 
-class LiaisonGroup(models.Model):
+class LiaisonGroup(Versioned):
     """A town liaison group (指导联络组): cadres assigned to a set of organizations."""
+
+    EDIT_FIELDS = ("name", "leader", "members", "organizations")
 
     name = models.CharField("联络组名称", max_length=50, unique=True)
     leader = models.ForeignKey(

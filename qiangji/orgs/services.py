@@ -164,8 +164,12 @@ def liaison_group_update(
     leader: Any,
     members: Iterable[Any],
     organizations: Iterable[Organization],
+    expected_version: int | None = None,
 ) -> LiaisonGroup:
-    """Replace a group's name, leader, members and assigned organizations; history kept."""
+    """Replace a group's name, leader, members and assigned organizations; history kept.
+
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
+    lock_current(group, expected_version)
     return _liaison_group_apply(group=group, by=by, name=name, leader=leader, members=members, organizations=organizations)
 
 

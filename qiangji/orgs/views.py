@@ -254,7 +254,12 @@ def _liaison_form(request: HttpRequest, group: LiaisonGroup | None) -> HttpRespo
             "organizations": data["organizations"],
         }
         try:
-            group = liaison_group_create(**fields) if group is None else liaison_group_update(group=group, **fields)
+            if group is None:
+                group = liaison_group_create(**fields)
+            else:
+                group = liaison_group_update(group=group, expected_version=data["version"], **fields)
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field, error.message)
         else:

@@ -5,11 +5,12 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.orgs.models import Position
 from qiangji.positions.models import Course, PositionResource
 
 
-class ProfileForm(forms.Form):
+class ProfileForm(VersionedForm):
     address = forms.CharField(label="地址", max_length=200, required=False)
     opening_hours = forms.CharField(label="开放时间", max_length=100, required=False, help_text="如：周一至周五 8:30—17:00")
     rooms = forms.CharField(label="功能室", max_length=300, required=False, help_text="如：党员活动室、议事厅、阅览室")

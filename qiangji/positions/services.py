@@ -10,7 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
+from qiangji.orgs.models import Position
 from qiangji.positions.models import Course, CourseBatch, CourseDelivery, PositionResource
 from qiangji.trainings.models import Training
 from qiangji.trainings.services import attendance_record, enrolment_create, session_create, training_create
@@ -108,7 +110,7 @@ def course_delivery_record(
 
 # Profiles and resources ---------------------------------------------------------------------
 
-PROFILE_FIELDS = ("address", "opening_hours", "rooms", "capacity", "contact_name", "contact_phone")
+PROFILE_FIELDS = Position.EDIT_FIELDS
 
 
 def may_edit_position(user: Any, position: Any) -> bool:
@@ -117,10 +119,13 @@ def may_edit_position(user: Any, position: Any) -> bool:
 
 
 @transaction.atomic
-def position_profile_update(*, position: Any, by: Any, data: dict[str, Any]) -> Any:
-    """Address, opening hours, rooms, capacity and contact of a position."""
+def position_profile_update(*, position: Any, by: Any, data: dict[str, Any], expected_version: int | None = None) -> Any:
+    """Address, opening hours, rooms, capacity and contact of a position.
+
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
     if not may_edit_position(by, position):
         raise PermissionDenied("您无权修改该阵地的信息")
+    lock_current(position, expected_version)
     capacity = data.get("capacity")
     if capacity is not None and not 1 <= int(capacity) <= 10000:
         raise DomainError("可容纳人数应在1至10000之间", field="capacity")

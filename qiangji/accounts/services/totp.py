@@ -9,7 +9,7 @@ from django.utils import timezone
 from qiangji.accounts import totp
 from qiangji.accounts.models import TotpDevice, User
 from qiangji.accounts.services.events import account_event
-from qiangji.accounts.services.login import login_attempt_record
+from qiangji.accounts.services.login import LoginLocked, login_attempt_begin, login_attempt_end, login_attempt_record
 from qiangji.core.clientip import client_ip
 from qiangji.core.errors import DomainError
 
@@ -54,18 +54,21 @@ def totp_device_confirm(*, user: User, code: str, request: HttpRequest | None = 
 
 def totp_verify(*, user: User, code: str, request: HttpRequest | None = None) -> TotpDevice | None:
     """The login's second step: the device when the code is right, None (and a counted failure)
-    when it is not. Not one transaction: a failure must stay recorded."""
+    when it is not, or when the account has no tries left. Not one transaction: a failure must
+    stay recorded. The try is counted before the code is checked, as a password's is."""
+    try:
+        attempt = login_attempt_begin(username=user.get_username(), ip=client_ip(request))
+    except LoginLocked:
+        return None
     with transaction.atomic():
         device = TotpDevice.objects.select_for_update().filter(user=user, confirmed_at__isnull=False).first()
         step = totp.matching_step(device.secret, code, after=device.last_step) if device else None
         if step is not None:
             device.last_step = step
             device.save(update_fields=["last_step"])
-            login_attempt_record(
-                username=user.get_username(), ip=client_ip(request), succeeded=True, user=user, request=request, factor="totp"
-            )
+            login_attempt_end(attempt=attempt, succeeded=True, user=user, request=request, factor="totp")
             return device
-    login_attempt_record(username=user.get_username(), ip=client_ip(request), succeeded=False, request=request, factor="totp")
+    login_attempt_end(attempt=attempt, succeeded=False, request=request, factor="totp")
     return None
 
 

@@ -16,6 +16,7 @@ from qiangji.accounts.models import RoleGrant, User
 from qiangji.accounts.selectors import admin_covers
 from qiangji.accounts.services.events import account_event
 from qiangji.core.access import SECRETARY, TOWN_ADMIN, forget_scope
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
 from qiangji.members.models import Member
 from qiangji.orgs.models import Organization
@@ -58,8 +59,19 @@ def user_create(*, by: Any, username: str, display_name: str, password: str, req
 
 
 @transaction.atomic
-def user_update(*, by: Any, account: User, display_name: str, is_active: bool, request: HttpRequest | None = None) -> User:
-    """Change the name or (de)activate. A deactivated account can no longer log in or use tokens."""
+def user_update(
+    *,
+    by: Any,
+    account: User,
+    display_name: str,
+    is_active: bool,
+    request: HttpRequest | None = None,
+    expected_version: int | None = None,
+) -> User:
+    """Change the name or (de)activate. A deactivated account can no longer log in or use tokens.
+
+    `expected_version`: the version the administrator read; a later one raises StaleEdit."""
+    lock_current(account, expected_version)
     if account.pk == getattr(by, "pk", None) and not is_active:
         raise DomainError("不能停用本人的账号", field="is_active")
     before = {"display_name": account.display_name, "is_active": account.is_active}

@@ -134,3 +134,19 @@ def test_the_backend_itself_refuses_a_locked_account(account):
         assert authenticate(None, username="wangwu", password=WRONG) is None
     assert authenticate(None, username="wangwu", password=PASSWORD) is None
     assert LoginAttempt.objects.filter(username="wangwu").count() == 5
+
+
+def test_a_lock_reached_by_attempts_sent_at_once_is_explained_and_no_password_is_tried(account, monkeypatch):
+    client = Client()
+    for _ in range(5):
+        login(client, "wangwu", WRONG)
+    # The form's own check ran before the other attempts were counted; the backend's, under the lock, did not.
+    monkeypatch.setattr("qiangji.accounts.forms.login_locked_until", lambda **kwargs: None)
+    tried = []
+    monkeypatch.setattr("django.contrib.auth.backends.ModelBackend.authenticate", lambda *a, **k: tried.append(1))
+
+    response = login(client, "wangwu", PASSWORD)
+
+    assert response.context["form"].non_field_errors() == [locked_message()]
+    assert (logged_in(client), tried) == (False, [])
+    assert LoginAttempt.objects.filter(username="wangwu").count() == 5

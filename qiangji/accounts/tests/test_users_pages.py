@@ -36,7 +36,7 @@ def _posts(town, target, member):
             reverse("accounts:user_create"),
             {"username": "newbie", "display_name": "新人", "password1": "Qiangji-New-2026", "password2": "Qiangji-New-2026"},
         ),
-        (reverse("accounts:user_edit", args=[target.pk]), {"display_name": "改名", "is_active": ""}),
+        (reverse("accounts:user_edit", args=[target.pk]), {"display_name": "改名", "is_active": "", "version": "1"}),
         (reverse("accounts:user_password_reset", args=[target.pk]), {}),
         (reverse("accounts:user_grant", args=[target.pk]), {"role": "visitor", "organization": town["town"].pk}),
         (reverse("accounts:user_grant_revoke", args=[target.pk, target.grants.get().pk]), {}),
@@ -184,7 +184,7 @@ def test_create_page_refuses_bad_input_and_creates_nothing(client_as, users, dat
 
 def test_edit_page_renames_and_deactivates(client_as, users, target):
     response = client_as(users["town_admin"]).post(
-        reverse("accounts:user_edit", args=[target.pk]), {"display_name": "东村书记（已调离）"}
+        reverse("accounts:user_edit", args=[target.pk]), {"display_name": "东村书记（已调离）", "version": target.version}
     )
     assert response["Location"] == reverse("accounts:user_detail", args=[target.pk])
     target.refresh_from_db()
@@ -193,7 +193,8 @@ def test_edit_page_renames_and_deactivates(client_as, users, target):
 
 def test_edit_page_refuses_to_deactivate_oneself(client_as, users):
     admin = users["town_admin"]
-    response = client_as(admin).post(reverse("accounts:user_edit", args=[admin.pk]), {"display_name": "镇管理员"})
+    data = {"display_name": "镇管理员", "version": admin.version}
+    response = client_as(admin).post(reverse("accounts:user_edit", args=[admin.pk]), data)
     assert response.context["form"].errors == {"is_active": ["不能停用本人的账号"]}
     admin.refresh_from_db()
     assert admin.is_active
@@ -296,3 +297,33 @@ def test_detail_shows_what_was_done_to_the_account(client_as, users, target):
     client.post(reverse("accounts:user_password_reset", args=[target.pk]))
     events = client.get(reverse("accounts:user_detail", args=[target.pk])).context["events"]
     assert [(e.summary, e.user) for e in events] == [("重置密码", users["town_admin"])]
+
+
+def test_a_stale_account_edit_is_refused_and_the_first_stays(client_as, users, target, freeze_day, form_post):
+    freeze_day("2026-11-25")
+    url = reverse("accounts:user_edit", args=[target.pk])
+    a, b = client_as(users["town_admin"]), client_as(users["town_admin"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], is_active=None)).status_code == 302
+
+    response = a.post(url, form_post(a_form, display_name="东村书记（已调离）"))
+
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "保存失败：这条记录在您打开后已被 镇管理员 于 2026-11-25 10:00 修改，以下是现在的内容，请核对后再保存。"
+    ]
+    assert dict(form.stale.shown) == {"姓名": "东村书记", "有效": "否"}
+    target.refresh_from_db()
+    assert (target.display_name, target.is_active, target.version) == ("东村书记", False, 2)
+
+
+def test_a_login_does_not_make_an_open_edit_page_stale(client_as, users, target, form_post):
+    url = reverse("accounts:user_edit", args=[target.pk])
+    admin = client_as(users["town_admin"])
+    page_form = admin.get(url).context["form"]
+    target.last_login = None
+    target.save(update_fields=["last_login"])  # what a login writes
+
+    assert admin.post(url, form_post(page_form, display_name="东村书记（已调离）")).status_code == 302
+    target.refresh_from_db()
+    assert (target.display_name, target.version) == ("东村书记(已调离)", 2)

@@ -25,6 +25,7 @@ from qiangji.accounts.selectors import (
     users_list,
 )
 from qiangji.accounts.services import user_create, user_update
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.core.models import AuditEvent
 from qiangji.core.pagination import paginate
@@ -153,10 +154,13 @@ def user_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_admin(request)
     account = get_user_for_admin(request.user, pk)
     initial = {"display_name": account.display_name, "is_active": account.is_active}
-    form = UserUpdateForm(request.POST if request.method == "POST" else None, initial=initial)
+    form = UserUpdateForm(request.POST if request.method == "POST" else None, initial=initial, instance=account)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
-            user_update(by=request.user, account=account, request=request, **form.cleaned_data)
+            user_update(by=request.user, account=account, request=request, expected_version=data.pop("version"), **data)
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             add_domain_error(form, error)
         else:

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
+from qiangji.core.concurrency import Versioned
+
 
 class CarrierKind(models.TextChoices):
     CHAIN = "chain", "产业链"
@@ -48,8 +50,10 @@ def one_carrier_constraint(name: str) -> models.CheckConstraint:
     )
 
 
-class CarrierCommittee(CarrierFields):
+class CarrierCommittee(Versioned, CarrierFields):
     """The committee of a carrier (链委会/街委会/片委会), modelled on a village's two committees."""
+
+    EDIT_FIELDS = ("name", "established_on", "organization", "duties")
 
     name = models.CharField("委员会名称", max_length=100, unique=True)
     established_on = models.DateField("成立日期", null=True, blank=True)

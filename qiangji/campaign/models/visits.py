@@ -8,11 +8,14 @@ from django.db import models
 from django.db.models import Q
 
 from qiangji.campaign.access import NOTHING, entity_scope_q, runs_campaign, team_grid_ids
+from qiangji.core.concurrency import Versioned
 from qiangji.core.personal import PersonalJSONField
 
 
-class VisitTeam(models.Model):
+class VisitTeam(Versioned):
     """A three-person visiting team (三人行) assigned to one grid; its members are users."""
+
+    EDIT_FIELDS = ("name", "grid", "members", "leader", "active")
 
     name = models.CharField("队伍名称", max_length=50, unique=True)
     grid = models.ForeignKey("orgs.Grid", verbose_name="负责网格", related_name="visit_teams", on_delete=models.PROTECT)

@@ -22,6 +22,7 @@ from django.utils import timezone
 from qiangji.campaign.access import is_team_member, runs_campaign
 from qiangji.campaign.models import CarrierCommittee, CarrierKind, CommitteeMember, GridRole
 from qiangji.core.access import LIAISON, SECRETARY, VISITOR, get_scope
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
 from qiangji.core.text import clean_text
 from qiangji.orgs.models import Chain, Grid, Organization, Street, Village
@@ -175,10 +176,14 @@ def committee_create(*, by: Any, kind: str, carrier_id: int, data: Mapping[str, 
 
 
 @transaction.atomic
-def committee_update(*, by: Any, committee: CarrierCommittee, data: Mapping[str, Any]) -> CarrierCommittee:
-    """Change a committee's name, date, supporting organization or duties (not its carrier)."""
+def committee_update(
+    *, by: Any, committee: CarrierCommittee, data: Mapping[str, Any], expected_version: int | None = None
+) -> CarrierCommittee:
+    """Change a committee's name, date, supporting organization or duties (not its carrier).
+
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
     _may_edit(by)
-    committee = CarrierCommittee.objects.select_for_update().get(pk=committee.pk)
+    committee = lock_current(CarrierCommittee.objects.get(pk=committee.pk), expected_version)
     fields = _clean_committee(data, kind=committee.carrier_kind, carrier=committee.carrier, exclude_pk=committee.pk)
     for name, value in fields.items():
         setattr(committee, name, value)

@@ -15,6 +15,7 @@ from django.db.models import Max
 
 from qiangji.campaign.access import runs_campaign
 from qiangji.campaign.models import ChecklistItem, VisitTeam
+from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError
 from qiangji.core.text import clean_text
 
@@ -66,12 +67,14 @@ def team_create(*, by: Any, data: Mapping[str, Any]) -> VisitTeam:
 
 
 @transaction.atomic
-def team_update(*, team: VisitTeam, by: Any, data: Mapping[str, Any]) -> VisitTeam:
+def team_update(*, team: VisitTeam, by: Any, data: Mapping[str, Any], expected_version: int | None = None) -> VisitTeam:
     """Change a team's name, grid, members, leader or whether it is on duty. Its open tasks stay
     with it; the tasks follow the grid, so a team moved to another grid leaves them to that
-    grid's teams only through new assignments."""
+    grid's teams only through new assignments.
+
+    `expected_version`: the version the editor read; a later one raises StaleEdit."""
     _require_town(by)
-    team = VisitTeam.objects.select_for_update().get(pk=team.pk)
+    team = lock_current(VisitTeam.objects.get(pk=team.pk), expected_version)
     return _save_team(team, data)
 
 

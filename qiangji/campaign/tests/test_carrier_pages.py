@@ -120,12 +120,12 @@ def test_the_town_edits_a_committee_and_a_bad_date_changes_nothing(client_as, us
     client = client_as(users["town_admin"])
     url = reverse("campaign:committee_edit", args=[committee.pk])
     assert client.get(url).status_code == 200
-    refused = client.post(url, {"name": "蔬菜链链委会", "established_on": "2999-01-01"})
+    refused = client.post(url, {"name": "蔬菜链链委会", "established_on": "2999-01-01", "version": 1})
     assert refused.status_code == 400
     assert refused.context["form"].errors["established_on"] == ["成立日期不能晚于今天"]
     committee.refresh_from_db()
     assert committee.established_on is None
-    done = client.post(url, {"name": "蔬菜产业链链委会", "established_on": "2025-05-04", "duties": "每月一次例会"})
+    done = client.post(url, {"name": "蔬菜产业链链委会", "established_on": "2025-05-04", "duties": "每月一次例会", "version": 1})
     assert done.status_code == 302
     committee.refresh_from_db()
     assert (committee.name, str(committee.established_on), committee.duties) == ("蔬菜产业链链委会", "2025-05-04", "每月一次例会")

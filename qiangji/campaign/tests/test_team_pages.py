@@ -105,7 +105,13 @@ def test_edit_a_team(teams, places, users, client_as):
     page = client_as(users["town_admin"]).get(f"{TEAMS}{team.pk}/edit/")
     assert page.status_code == 200 and page.context["form"].initial["name"] == team.name
     mates = list(team.members.exclude(pk=users["visitor"].pk))
-    data = {"name": "第一网格三人行（调整）", "grid": places["grid1"].pk, "members": [m.pk for m in mates], "leader": mates[0].pk}
+    data = {
+        "name": "第一网格三人行（调整）",
+        "grid": places["grid1"].pk,
+        "members": [m.pk for m in mates],
+        "leader": mates[0].pk,
+        "version": team.version,
+    }
     response = client_as(users["town_admin"]).post(f"{TEAMS}{team.pk}/edit/", data)
     assert response.status_code == 302
     team.refresh_from_db()

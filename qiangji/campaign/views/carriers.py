@@ -36,6 +36,7 @@ from qiangji.campaign.services.carriers import (
     grid_role_remove,
     may_read_carriers,
 )
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.orgs.models import Grid, Village
 
@@ -135,13 +136,17 @@ def committee_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "organization": committee.organization_id,
         "duties": committee.duties,
     }
-    form = CommitteeForm(request.POST or None, initial=initial)
+    form = CommitteeForm(request.POST or None, initial=initial, instance=committee)
     status = 200
     if request.method == "POST":
         status = 400
         if form.is_valid():
             try:
-                committee_update(by=request.user, committee=committee, data=form.cleaned_data)
+                committee_update(
+                    by=request.user, committee=committee, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
+                )
+            except StaleEdit as stale:
+                form.show_stale(stale)
             except DomainError as error:
                 _apply_error(form, error)
             else:

@@ -24,6 +24,7 @@ from qiangji.campaign.services.teams import (
     team_size_warning,
     team_update,
 )
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 
 
@@ -57,7 +58,10 @@ def _save(request: HttpRequest, form: TeamForm, team: VisitTeam | None) -> HttpR
         if team is None:
             team = team_create(by=request.user, data=form.cleaned_data)
         else:
-            team = team_update(team=team, by=request.user, data=form.cleaned_data)
+            team = team_update(team=team, by=request.user, data=form.cleaned_data, expected_version=form.cleaned_data["version"])
+    except StaleEdit as stale:
+        form.show_stale(stale)
+        return None
     except DomainError as error:
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return None
@@ -80,7 +84,7 @@ def team_create_page(request: HttpRequest) -> HttpResponse:
 def team_edit_page(request: HttpRequest, pk: int) -> HttpResponse:
     _require_town(request)
     team = get_object_or_404(VisitTeam, pk=pk)
-    form = TeamForm(request.POST or None, initial=TeamForm.initial_for(team))
+    form = TeamForm(request.POST or None, initial=TeamForm.initial_for(team), instance=team)
     done = _save(request, form, team) if request.method == "POST" else None
     return done or render(request, "campaign/team_form.html", {"form": form, "team": team}, status=400 if form.errors else 200)
 

@@ -177,8 +177,11 @@ def _run(
         outcome = RunResult(sorted(results, key=lambda r: r.number) + _extra(importer, ctx, keep=commit), outcomes)
     if commit and not importer.simulate:
         with transaction.atomic():
+            importer.lock([r.checked for r in outcome.rows if r.checked is not None], ctx)
             for result in outcome.rows:
-                if result.checked is not None:
+                if result.checked is not None and result.checked.stale:
+                    result.invalidate([result.checked.stale])
+                elif result.checked is not None:
                     try:
                         result.obj = _save(importer, result.checked, ctx)
                     except DomainError as exc:

@@ -52,6 +52,9 @@ class ImportContext:
     # file's SHA-256 when known (an importer may recognise a file it already took).
     options: dict[str, Any] = field(default_factory=dict)
     file_sha256: str = ""
+    # A commit after a preview: {str(pk): version} of the records the preview read (None: no
+    # preview, e.g. an import command; the commit's own check is then what it compares with).
+    read_versions: dict[str, int] | None = None
 
     @property
     def system(self) -> bool:
@@ -93,6 +96,8 @@ class Checked:
     notes: list[str] = field(default_factory=list)
     # Where the row is (None: not a row of the file, e.g. an object the file no longer lists).
     number: int | None = None
+    # Set by `lock` at commit: why the row must not be written after all (its record moved on).
+    stale: str = ""
 
 
 class Importer(ABC):
@@ -151,6 +156,10 @@ class Importer(ABC):
     def save(self, checked: Checked, ctx: ImportContext) -> models.Model | None:
         """Write one checked row (or buffer it for `flush`)."""
 
+    def lock(self, rows: list[Checked], ctx: ImportContext) -> None:  # noqa: B027 - optional hook
+        """At the start of the commit's writes, in its transaction: lock what the rows will
+        change, and mark (`Checked.stale`) the rows that must be skipped after all."""
+
     def flush(self, ctx: ImportContext) -> None:  # noqa: B027 - optional hook, a no-op unless buffering
         """Write whatever `save` buffered (bulk paths)."""
 
@@ -183,9 +192,17 @@ class Importer(ABC):
 
 
 class FormImporter(Importer):
-    """An importer whose rows go through the same form as manual entry."""
+    """An importer whose rows go through the same form as manual entry.
+
+    `guards_versions` (for a `Versioned` model): the preview notes the version of every record a
+    row matched (ImportBatch.read_versions); the commit locks the records it will change
+    (SELECT … FOR UPDATE, until it commits) and skips, with a reason on the row, any whose
+    version is no longer the one the uploader saw — an edit made on a page between the preview
+    and the commit is kept, not overwritten by the file.
+    """
 
     form_class: type[forms.Form]
+    guards_versions: bool = False
 
     def find(self, values: dict[str, Any], ctx: ImportContext) -> models.Model | None:
         """The existing object this row describes, or None for a new one."""
@@ -231,10 +248,32 @@ class FormImporter(Importer):
         if not form.is_valid():
             raise RowInvalid(errors=self.form_errors(form))
         cleaned = form.cleaned_data
+        if instance is not None and self.guards_versions:
+            ctx.cache.setdefault("read_versions", {})[str(instance.pk)] = instance.version
         if instance is None:
             return Checked(NEW, cleaned)
         changed = [self.field_label(form, name) for name in form.fields if _differs(instance, name, cleaned.get(name))]
         return Checked(CHANGED if changed else UNCHANGED, cleaned, instance, changed)
+
+    def lock(self, rows: list[Checked], ctx: ImportContext) -> None:
+        if not self.guards_versions:
+            return
+        targets = [c for c in rows if c.instance is not None and c.outcome in self.writes]
+        pks = [c.instance.pk for c in targets]
+        stored: dict[int, int] = {}
+        manager = self.model._base_manager
+        for start in range(0, len(pks), _LOCK_CHUNK):
+            chunk = pks[start : start + _LOCK_CHUNK]
+            stored.update(manager.select_for_update().filter(pk__in=chunk).order_by("pk").values_list("pk", "version"))
+        read = ctx.read_versions
+        for checked in targets:
+            pk = checked.instance.pk
+            # After a preview: what the uploader saw (a record the preview did not match is one
+            # that appeared since). Without one: what this commit's own check read.
+            expected = read.get(str(pk)) if read is not None else checked.instance.version
+            if stored.get(pk) != expected:
+                name = self.model._meta.verbose_name
+                checked.stale = f"该{name}在预览之后已被他人修改，本行未导入，以免覆盖该修改；请核对后重新导入"
 
     def save(self, checked: Checked, ctx: ImportContext) -> models.Model | None:
         if checked.outcome == NEW:
@@ -274,6 +313,9 @@ class FormImporter(Importer):
                         text = message
                     errors.append((None if name == NON_FIELD_ERRORS else name, text))
         return errors
+
+
+_LOCK_CHUNK = 1000
 
 
 def _form_value(value: Any) -> Any:

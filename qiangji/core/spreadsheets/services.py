@@ -238,7 +238,8 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
         batch.status, batch.counts, batch.message = Status.PREVIEW, result.counts, ""
         batch.total_rows = batch.processed_rows = len(result.rows)
         batch.heartbeat_at = timezone.now()
-        batch.save(update_fields=["status", "counts", "message", "total_rows", "processed_rows", "heartbeat_at"])
+        batch.read_versions = ctx.cache.get("read_versions", {})
+        batch.save(update_fields=["status", "counts", "message", "total_rows", "processed_rows", "heartbeat_at", "read_versions"])
     return batch
 
 
@@ -340,7 +341,8 @@ def import_batch_retry(*, batch: ImportBatch, by: Any) -> ImportBatch:
 def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
     importer = _importer(batch.kind)
     source = ChangeRecord.Source.IMPORT if batch.user_id else ChangeRecord.Source.COMMAND
-    ctx = _context(batch, source=source)
+    # A batch is committed after its preview: the rows are held to what the preview read.
+    ctx = _context(batch, source=source, read_versions=batch.read_versions)
     try:
         layout = _layout(batch)
         engine.run(

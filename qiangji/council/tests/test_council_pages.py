@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from qiangji import factories as f
 from qiangji.council.models import Bulletin, Deliberation, Milestone, Opinion, OpinionEvent, Project, ProjectRole
+from qiangji.council.services import milestone_add
 from qiangji.council.tests.conftest import PHONE
 from qiangji.ledger.models import Problem
 
@@ -116,7 +117,8 @@ def test_bad_project_changes_nothing(town, users, client_as, extra, message):
 
 
 def test_edit_a_project(hall_project, town, users, client_as):
-    response = client_as(users["secretary_a"]).post(_url(hall_project, "edit/"), _project_form(town, name="东村和美乡村（二期）"))
+    data = _project_form(town, name="东村和美乡村（二期）", version=hall_project.version)
+    response = client_as(users["secretary_a"]).post(_url(hall_project, "edit/"), data)
     assert response.status_code == 302
     hall_project.refresh_from_db()
     assert hall_project.name == "东村和美乡村(二期)" and hall_project.progress == 50
@@ -285,3 +287,40 @@ def test_deliberation_and_its_problem(hall_project, town, users, client_as):
 def test_the_modules_address_leads_to_the_project_list(users, client_as):
     response = client_as(users["town_admin"]).get("/council/")
     assert (response.status_code, response["Location"]) == (302, "/council/projects/")
+
+
+def test_a_stale_project_edit_is_refused_and_the_first_stays(hall_project, users, client_as, form_post):
+    url = _url(hall_project, "edit/")
+    a, b = client_as(users["secretary_a"]), client_as(users["town_admin"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], category="美丽乡村")).status_code == 302
+
+    response = a.post(url, form_post(a_form, name="东村和美乡村（二期）"))
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.non_field_errors() == ["保存失败：这条记录在您打开后已被他人修改，以下是现在的内容，请核对后再保存。"]
+    shown = dict(form.stale.shown)
+    assert (shown["项目名称"], shown["项目类别"], shown["状态"]) == ("东村和美乡村建设", "美丽乡村", "推进中")
+    project = Project.objects.get()
+    assert (project.name, project.category, project.version) == ("东村和美乡村建设", "美丽乡村", 3)
+
+
+def test_an_edit_opened_before_a_milestone_moved_the_project_is_refused(hall_project, users, client_as, form_post):
+    url = _url(hall_project, "edit/")
+    a = client_as(users["secretary_a"])
+    a_form = a.get(url).context["form"]
+    milestone_add(project=Project.objects.get(), by=users["town_admin"], title="公共空间改造", due_on=dt.date(2026, 12, 1))
+
+    response = a.post(url, form_post(a_form, state="completed"))
+
+    assert response.context["form"].stale is not None
+    assert Project.objects.get().state == "in_progress"
+
+
+def test_a_fresh_project_edit_is_saved(hall_project, users, client_as, form_post):
+    url = _url(hall_project, "edit/")
+    client = client_as(users["secretary_a"])
+    assert client.post(url, form_post(client.get(url).context["form"], category="美丽乡村")).status_code == 302
+    project = Project.objects.get()
+    assert (project.category, project.version) == ("美丽乡村", 3)

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import StaleEdit, VersionedForm
 from qiangji.core.crypto import mask_phone
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
@@ -53,7 +54,9 @@ def require_staff(request: HttpRequest) -> None:
 
 def refused(form: Any, error: Exception) -> None:
     """A service's refusal as a form error: on its field when the form has it."""
-    if isinstance(error, DomainError):
+    if isinstance(error, StaleEdit) and isinstance(form, VersionedForm):
+        form.show_stale(error)
+    elif isinstance(error, DomainError):
         form.add_error(error.field if error.field in form.fields else None, error.message)
     else:
         form.add_error(None, str(error) or "您无权进行此项操作")
@@ -97,11 +100,13 @@ def project_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     elif not (get_scope(request.user).superuser or get_scope(request.user).manage_paths):
         raise PermissionDenied("您无权设立项目")
     initial = _project_initial(project) if project else None
-    form = ProjectForm(request.POST or None, user=request.user, initial=initial)
+    form = ProjectForm(request.POST or None, user=request.user, initial=initial, instance=project)
     if request.method == "POST" and form.is_valid():
         try:
             if project:
-                saved = s.project_update(project=project, by=request.user, data=form.cleaned_data)
+                saved = s.project_update(
+                    project=project, by=request.user, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
+                )
             else:
                 saved = s.project_create(by=request.user, data=form.cleaned_data)
         except (DomainError, PermissionDenied) as error:

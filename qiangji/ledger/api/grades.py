@@ -136,9 +136,18 @@ def _plan_detail(plan: RectificationPlan) -> PlanDetailOut:
     return PlanDetailOut(**base, items=[MeasureOut.of(i, today) for i in items])
 
 
-def _save_plan(request: HttpRequest, organization: Organization, year: int, text: dict[str, Any]) -> RectificationPlan:
+def _save_plan(
+    request: HttpRequest, organization: Organization, year: int, text: dict[str, Any], expected_version: int
+) -> RectificationPlan:
     cleaned = form_data(PlanForm(text))
-    return plan_save(by=request.auth, organization=organization, year=year, data=cleaned, source=ChangeRecord.Source.API)
+    return plan_save(
+        by=request.auth,
+        organization=organization,
+        year=year,
+        data=cleaned,
+        source=ChangeRecord.Source.API,
+        expected_version=expected_version,
+    )
 
 
 @plans_router.post(
@@ -152,7 +161,10 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
     organization = visible_organization(request.auth, payload.organization)
     year = checked_year(payload.year)
     existed = RectificationPlan.objects.filter(organization=organization, year=year).exists()
-    plan = _save_plan(request, organization, year, payload.model_dump(include={"title", "analysis", "goals"}))
+    # Without a version the client means a new plan: one already there is answered 409, not replaced.
+    plan = _save_plan(
+        request, organization, year, payload.model_dump(include={"title", "analysis", "goals"}), payload.version or 0
+    )
     return Status(200 if existed else 201, _plan_detail(plan))
 
 
@@ -164,7 +176,9 @@ def plan_create(request: HttpRequest, payload: PlanIn) -> Any:
 )
 def plan_update(request: HttpRequest, plan_id: int, payload: PlanPutIn) -> Any:
     plan = get_plan_for_user(request.auth, plan_id)
-    plan = _save_plan(request, plan.organization, plan.year, payload.model_dump())
+    plan = _save_plan(
+        request, plan.organization, plan.year, payload.model_dump(include={"title", "analysis", "goals"}), payload.version
+    )
     return _plan_detail(plan)
 
 

@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 
+from qiangji.core.concurrency import VersionedForm
 from qiangji.core.text import clean_text
 from qiangji.ledger.models import GradeLevel
 
@@ -47,7 +48,7 @@ class GradeForm(forms.Form):
     note = forms.CharField(label="评定说明", max_length=200, required=False)
 
 
-class GradeLevelForm(forms.Form):
+class GradeLevelForm(VersionedForm):
     """A grade of the town's list."""
 
     name = forms.CharField(label="等次名称", max_length=10)
@@ -59,7 +60,7 @@ class GradeLevelForm(forms.Form):
         return clean_text(self.cleaned_data["name"])
 
 
-class PlanForm(forms.Form):
+class PlanForm(VersionedForm):
     """The text of a rectification plan; its items are added one by one on the plan page."""
 
     title = forms.CharField(

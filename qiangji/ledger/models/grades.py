@@ -4,14 +4,17 @@ from django.conf import settings
 from django.db import models
 
 from qiangji.core.access import ScopedQuerySet
+from qiangji.core.concurrency import Versioned
 
 
-class GradeLevel(models.Model):
+class GradeLevel(Versioned):
     """One grade of the town's list (好, 较好, 一般, 差 by default; RULES.md "Grades").
 
     Kept as data: a town may rename or add grades; `needs_plan` says which ones call for a
     rectification plan (较好 and below by default).
     """
+
+    EDIT_FIELDS = ("name", "rank", "needs_plan", "active")
 
     name = models.CharField("等次", max_length=10, unique=True)
     rank = models.PositiveSmallIntegerField("排序（1为最好）", unique=True)
@@ -57,7 +60,7 @@ class RectificationPlanQuerySet(ScopedQuerySet):
     scope_path_lookup = "organization__path"
 
 
-class RectificationPlan(models.Model):
+class RectificationPlan(Versioned):
     """The rectification plan (一支部一方案) of an organization graded 较好 or below for a year.
 
     Its items are `Measure` rows (owner, deadline, progress, check), the same machinery that

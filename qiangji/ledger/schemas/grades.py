@@ -5,6 +5,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import ConfigDict, Field
 
+from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
 from qiangji.ledger.models import Grade, GradeLevel, Measure, RectificationPlan
 from qiangji.ledger.schemas.problems import MeasureOut
 
@@ -58,6 +59,7 @@ class PlanOut(Schema):
     item_count: int
     checked_count: int
     behind_count: int = Field(description="未完成且已过完成时限的事项数")
+    version: int = Field(description=VERSION_OUT_HELP)
 
     @classmethod
     def of(cls, plan: RectificationPlan, today: dt.date) -> "PlanOut":
@@ -80,6 +82,7 @@ class PlanOut(Schema):
             item_count=item_count,
             checked_count=checked,
             behind_count=behind,
+            version=plan.version,
         )
 
 
@@ -97,6 +100,12 @@ class PlanIn(Schema):
     title: str = Field("", description="空则为“某党组织某年整改提升方案”")
     analysis: str
     goals: str = ""
+    version: int | None = Field(
+        None,
+        description=(
+            "修改已有方案时必填：读取时得到的 version。不填即新建；该年度已有方案（或已被修改）时返回 409，并附现在的内容"
+        ),
+    )
 
 
 class PlanPutIn(Schema):
@@ -105,6 +114,7 @@ class PlanPutIn(Schema):
     title: str = ""
     analysis: str
     goals: str = ""
+    version: int = Field(description=VERSION_IN_HELP)
 
 
 class MissingPlanOut(Schema):

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import refuse_stale
 from qiangji.core.errors import DomainError
 from qiangji.core.history import change_log, snapshot
 from qiangji.core.models import ChangeRecord
@@ -43,13 +44,24 @@ def grade_set(
 
 @transaction.atomic
 def plan_save(
-    *, by: Any, organization: Any, year: int, data: Mapping[str, Any], source: str = ChangeRecord.Source.WEB
+    *,
+    by: Any,
+    organization: Any,
+    year: int,
+    data: Mapping[str, Any],
+    source: str = ChangeRecord.Source.WEB,
+    expected_version: int | None = None,
 ) -> RectificationPlan:
-    """Write an organization's rectification plan for a year (one per year; saving again edits it)."""
+    """Write an organization's rectification plan for a year (one per year; saving again edits it).
+
+    `expected_version`: the version the editor read, 0 when they wrote a new plan; a plan that
+    has moved on (or was written meanwhile) raises StaleEdit. None: no comparison."""
     plan = RectificationPlan.objects.select_for_update().filter(organization=organization, year=year).first()
     probe = plan or RectificationPlan(organization=organization, year=year)
     if not can_edit_plan(by, probe):
         raise PermissionDenied("您无权编写该党组织的整改方案")
+    if plan is not None:
+        refuse_stale(plan, expected_version)
     title = (data.get("title") or "").strip() or f"{organization.name}{year}年整改提升方案"
     analysis = (data.get("analysis") or "").strip()
     if not analysis:
@@ -71,11 +83,17 @@ def plan_save(
 
 @transaction.atomic
 def grade_level_save(
-    *, by: Any, data: Mapping[str, Any], level: GradeLevel | None = None, source: str = ChangeRecord.Source.WEB
+    *,
+    by: Any,
+    data: Mapping[str, Any],
+    level: GradeLevel | None = None,
+    source: str = ChangeRecord.Source.WEB,
+    expected_version: int | None = None,
 ) -> GradeLevel:
     """The town adds a grade to its list or edits one (name, rank, whether it calls for a plan, active).
 
     A level already given to organizations is never deleted, only switched off: past grades keep it.
+    `expected_version`: the version the editor read; a later one raises StaleEdit.
     """
     if not get_scope(by).has_role(TOWN_ADMIN):
         raise PermissionDenied("只有镇党委可以维护等次")
@@ -98,7 +116,7 @@ def grade_level_save(
             instance=level, user=by, action=ChangeRecord.Action.CREATE, before=None, after=_level_fields(level), source=source
         )
         return level
-    level = GradeLevel.objects.select_for_update().get(pk=level.pk)
+    level = refuse_stale(GradeLevel.objects.select_for_update().get(pk=level.pk), expected_version)
     before = _level_fields(level)
     level.name, level.rank = name, rank
     level.needs_plan, level.active = bool(data.get("needs_plan")), bool(data.get("active"))

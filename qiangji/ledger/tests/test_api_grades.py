@@ -182,10 +182,11 @@ def test_plan_written_by_the_organization_and_those_above(role, api_as, users, t
         "item_count": 0,
         "checked_count": 0,
         "behind_count": 0,
+        "version": 1,
         "items": [],
     }
-    # Saving again for the same organization and year edits the one plan.
-    response = client.post("/rectification-plans", plan_body(town, year, goals="年底前晋位为“好”"))
+    # Saving again for the same organization and year, with the version read, edits the one plan.
+    response = client.post("/rectification-plans", plan_body(town, year, goals="年底前晋位为“好”", version=1))
     assert (response.status_code, response.json()["id"], response.json()["goals"]) == (200, plan.pk, "年底前晋位为“好”")
     assert RectificationPlan.objects.count() == 1
 
@@ -222,14 +223,16 @@ def plan(town, users, year, graded):
 
 def test_plan_put(api_as, users, plan):
     response = api_as(users["secretary_a"]).put(
-        f"/rectification-plans/{plan.pk}", {"title": "一支部整改方案", "analysis": "阵地使用率低", "goals": "晋位"}
+        f"/rectification-plans/{plan.pk}", {"title": "一支部整改方案", "analysis": "阵地使用率低", "goals": "晋位", "version": 1}
     )
     assert response.status_code == 200
     plan.refresh_from_db()
     assert (plan.title, plan.goals) == ("一支部整改方案", "晋位")
     before = grades_state()
-    assert api_as(users["secretary_b"]).put(f"/rectification-plans/{plan.pk}", {"analysis": "改"}).status_code == 404
-    assert api_as(users["member"]).put(f"/rectification-plans/{plan.pk}", {"analysis": "改"}).status_code == 404
+    assert (
+        api_as(users["secretary_b"]).put(f"/rectification-plans/{plan.pk}", {"analysis": "改", "version": 2}).status_code == 404
+    )
+    assert api_as(users["member"]).put(f"/rectification-plans/{plan.pk}", {"analysis": "改", "version": 2}).status_code == 404
     assert grades_state() == before
 
 
@@ -340,3 +343,40 @@ def test_missing_plans_before_any_plan(api_as, users, graded, year, town):
             {"id": town["branch_b"].pk, "name": "竖新镇某某公司党支部", "level": "一般"},
         ],
     }
+
+
+def test_a_stale_plan_put_answers_409_with_the_current_values(api_as, users, plan, town, year):
+    a, b = api_as(users["secretary_a"]), api_as(users["liaison"])
+    read = a.get(f"/rectification-plans/{plan.pk}").json()
+    assert (
+        b.put(f"/rectification-plans/{plan.pk}", {"analysis": "阵地使用率低", "goals": "晋位", "version": 1}).status_code == 200
+    )
+
+    response = a.put(f"/rectification-plans/{plan.pk}", {"analysis": "组织生活不规范", "version": read["version"]})
+
+    assert response.status_code == 409
+    body = response.json()
+    assert body["detail"].startswith("保存失败：这条记录在您打开后已被 联络员 于 ")
+    assert body["current"] == {
+        "title": f"东村第一党支部{year}年整改提升方案",
+        "analysis": "阵地使用率低",
+        "goals": "晋位",
+        "version": 2,
+    }
+    plan.refresh_from_db()
+    assert (plan.analysis, plan.goals) == ("阵地使用率低", "晋位")
+
+
+def test_a_plan_put_without_a_version_answers_422(api_as, users, plan):
+    response = api_as(users["secretary_a"]).put(f"/rectification-plans/{plan.pk}", {"analysis": "改"})
+    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
+    plan.refresh_from_db()
+    assert (plan.analysis, plan.version) == ("阵地使用率低", 1)
+
+
+def test_a_plan_post_without_a_version_does_not_replace_the_existing_plan(api_as, users, plan, town, year):
+    response = api_as(users["liaison"]).post("/rectification-plans", plan_body(town, year, analysis="另写一份"))
+    assert response.status_code == 409
+    assert response.json()["current"]["analysis"] == "阵地使用率低"
+    plan.refresh_from_db()
+    assert (plan.analysis, plan.version) == ("阵地使用率低", 1)

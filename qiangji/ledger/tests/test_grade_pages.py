@@ -221,7 +221,8 @@ def test_the_town_switches_a_level_off_and_it_leaves_the_choices(client_as, user
     client = client_as(users["town_admin"])
     bad = level("差")
     response = client.post(
-        reverse("ledger:grade_level_edit", args=[bad.pk]), {"name": "差", "rank": "4", "needs_plan": "on", "active": ""}
+        reverse("ledger:grade_level_edit", args=[bad.pk]),
+        {"name": "差", "rank": "4", "needs_plan": "on", "active": "", "version": bad.version},
     )
     assert response.status_code == 302
     bad.refresh_from_db()
@@ -250,3 +251,32 @@ def test_the_grading_pages_mark_their_own_navigation_entry(client_as, users):
         body = client.get(url).content.decode()
         assert body.count('aria-current="page"><i class="bi bi-award" aria-hidden="true"></i> 晋位升级') == 1
         assert body.count(' active" href=') == 1
+
+
+def test_a_stale_level_edit_is_refused_and_the_first_stays(client_as, users, freeze_day, form_post):
+    freeze_day("2026-11-25")
+    bad = level("差")
+    url = reverse("ledger:grade_level_edit", args=[bad.pk])
+    a, b = client_as(users["town_admin"]), client_as(users["town_admin"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], active=None)).status_code == 302
+
+    response = a.post(url, form_post(a_form, name="较差"))
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "保存失败：这条记录在您打开后已被 镇管理员 于 2026-11-25 10:00 修改，以下是现在的内容，请核对后再保存。"
+    ]
+    assert dict(form.stale.shown) == {"等次": "差", "排序（1为最好）": "4", "需制定整改方案": "是", "启用": "否"}
+    bad.refresh_from_db()
+    assert (bad.name, bad.active, bad.version) == ("差", False, 2)
+
+
+def test_a_fresh_level_edit_is_saved(client_as, users, form_post):
+    bad = level("差")
+    url = reverse("ledger:grade_level_edit", args=[bad.pk])
+    client = client_as(users["town_admin"])
+    assert client.post(url, form_post(client.get(url).context["form"], name="较差")).status_code == 302
+    bad.refresh_from_db()
+    assert (bad.name, bad.version) == ("较差", 2)

@@ -182,7 +182,8 @@ def test_a_secretary_of_another_branch_cannot_write_or_see_the_plan(client_as, u
 
 def test_the_liaison_group_above_edits_the_plan(client_as, users, plan):
     response = client_as(users["liaison"]).post(
-        reverse("ledger:plan_edit", args=[plan.pk]), {"title": "", "analysis": "阵地开放不规范", "goals": "每周开放五天"}
+        reverse("ledger:plan_edit", args=[plan.pk]),
+        {"title": "", "analysis": "阵地开放不规范", "goals": "每周开放五天", "version": plan.version},
     )
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -314,3 +315,34 @@ def test_an_item_of_another_plan_is_not_found_through_this_one(client_as, users,
     assert response.status_code == 404
     foreign.refresh_from_db()
     assert foreign.progress == 0
+
+
+def test_a_stale_plan_edit_is_refused_and_the_first_stays(client_as, users, plan, form_post):
+    url = reverse("ledger:plan_edit", args=[plan.pk])
+    a, b = client_as(users["secretary_a"]), client_as(users["liaison"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], goals="每周开放五天")).status_code == 302
+
+    response = a.post(url, form_post(a_form, analysis="阵地开放不规范"))
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.non_field_errors()[0].startswith("保存失败：这条记录在您打开后已被 联络员 于 ")
+    shown = dict(form.stale.shown)
+    assert (shown["问题分析"], shown["整改目标"]) == ("阵地开放不规范，群众知晓率低", "每周开放五天")
+    plan.refresh_from_db()
+    assert (plan.analysis, plan.goals, plan.version) == ("阵地开放不规范，群众知晓率低", "每周开放五天", 2)
+
+
+def test_a_new_plan_page_does_not_replace_one_written_meanwhile(client_as, users, town, graded):
+    url = reverse("ledger:plan_create") + f"?org={town['branch_a2'].pk}&year={YEAR}"
+    a = client_as(users["secretary_a"])
+    assert a.get(url).status_code == 200
+    first = plan_save(by=users["liaison"], organization=town["branch_a2"], year=YEAR, data={"analysis": "组织生活不规范"})
+
+    response = a.post(url, {"title": "", "analysis": "班子战斗力不强"})
+
+    # The new-plan address now leads to the plan written meanwhile, to be read before editing.
+    assert (response.status_code, response.url) == (302, reverse("ledger:plan_edit", args=[first.pk]))
+    first.refresh_from_db()
+    assert (first.analysis, first.version) == ("组织生活不规范", 1)

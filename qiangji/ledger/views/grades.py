@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.ledger.forms.grades import GradeForm, GradeLevelForm
 from qiangji.ledger.models import GradeLevel
@@ -148,10 +149,12 @@ def grade_level_edit(request: HttpRequest, pk: int) -> HttpResponse:
     require_role(request, TOWN_ADMIN)
     level = get_object_or_404(GradeLevel, pk=pk)
     initial = {"name": level.name, "rank": level.rank, "needs_plan": level.needs_plan, "active": level.active}
-    form = GradeLevelForm(request.POST or None, initial=initial)
+    form = GradeLevelForm(request.POST or None, initial=initial, instance=level)
     if request.method == "POST" and form.is_valid():
         try:
-            grade_level_save(by=request.user, level=level, data=form.cleaned_data)
+            grade_level_save(by=request.user, level=level, data=form.cleaned_data, expected_version=form.cleaned_data["version"])
+        except StaleEdit as stale:
+            form.show_stale(stale)
         except DomainError as error:
             form.add_error(error.field if error.field in form.fields else None, error.message)
         else:

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from qiangji.core.concurrency import StaleEdit, VersionedForm
 from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.ledger.forms.grades import CheckForm, PlanForm, PlanItemForm, ProgressForm
@@ -24,7 +25,9 @@ from qiangji.orgs.selectors import get_organization_for_user
 
 def _refused(form: Any, error: Exception) -> None:
     """A service's refusal as a form error: on its field when the form has it."""
-    if isinstance(error, DomainError):
+    if isinstance(error, StaleEdit) and isinstance(form, VersionedForm):
+        form.show_stale(error)
+    elif isinstance(error, DomainError):
         form.add_error(error.field if error.field in form.fields else None, error.message)
     else:
         form.add_error(None, str(error) or "您无权进行此项操作")
@@ -102,10 +105,14 @@ def plan_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = {"title": f"{organization.name}{year}年整改提升方案"}
     if not can_edit_plan(request.user, plan or RectificationPlan(organization=organization, year=year)):
         raise Http404
-    form = PlanForm(request.POST or None, initial=initial)
+    form = PlanForm(request.POST or None, initial=initial, instance=plan)
     if request.method == "POST" and form.is_valid():
+        # A new plan's page expects none: one written meanwhile by someone else is shown, not replaced.
+        expected = form.cleaned_data["version"] if plan is not None else 0
         try:
-            saved = plan_save(by=request.user, organization=organization, year=year, data=form.cleaned_data)
+            saved = plan_save(
+                by=request.user, organization=organization, year=year, data=form.cleaned_data, expected_version=expected
+            )
         except (DomainError, PermissionDenied) as error:
             _refused(form, error)
         else:

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from qiangji.core.models import ChangeRecord
-from qiangji.orglife.models import Meeting
+from qiangji.orglife.models import Meeting, Requirement
 from qiangji.orglife.services import meeting_complete
 from qiangji.orglife.tests.conftest import hold
 
@@ -86,3 +86,30 @@ def test_an_api_patch_without_a_version_answers_422(api_as, users, meeting):
     assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
     meeting.refresh_from_db()
     assert (meeting.topic, meeting.version) == ("旧主题", 1)
+
+
+def test_a_stale_requirement_edit_is_refused_and_the_first_stays(client_as, users, freeze_day, form_post):
+    freeze_day("2026-11-25")
+    lecture = Requirement.objects.get(kind=Meeting.Kind.LECTURE)
+    url = reverse("orglife:requirement_edit", args=[lecture.pk])
+    a, b = client_as(users["town_admin"]), client_as(users["town_admin"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], minimum_count="2")).status_code == 302
+
+    response = a.post(url, form_post(a_form, period="year"))
+
+    form = response.context["form"]
+    assert form.non_field_errors() == [STALE.format(who="镇管理员")]
+    assert dict(form.stale.shown) == {"适用组织": "每个党支部", "周期": "每季度", "每周期至少（次）": "2", "启用": "是"}
+    lecture.refresh_from_db()
+    assert (lecture.period, lecture.minimum_count, lecture.version) == ("quarter", 2, 2)
+    assert ChangeRecord.objects.filter(content_type__model="requirement").count() == 1
+
+
+def test_a_fresh_requirement_edit_is_saved(client_as, users, form_post):
+    lecture = Requirement.objects.get(kind=Meeting.Kind.LECTURE)
+    url = reverse("orglife:requirement_edit", args=[lecture.pk])
+    client = client_as(users["town_admin"])
+    assert client.post(url, form_post(client.get(url).context["form"], period="year")).status_code == 302
+    lecture.refresh_from_db()
+    assert (lecture.period, lecture.version) == ("year", 2)

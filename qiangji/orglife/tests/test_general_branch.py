@@ -74,12 +74,16 @@ def test_requirement_page_turns_it_on_and_refuses_a_duplicate(client_as, users):
     page = client.get(reverse("orglife:requirements")).content.decode()
     assert "每个党总支" in page and "总支委员会" in page
     url = reverse("orglife:requirement_edit", args=[row.pk])
-    response = client.post(url, {"applies_to": "committee_branch", "period": "month", "minimum_count": 1, "active": "on"})
+    response = client.post(
+        url, {"applies_to": "committee_branch", "period": "month", "minimum_count": 1, "active": "on", "version": row.version}
+    )
     assert response.status_code == 200
     assert response.context["form"].errors["applies_to"] == ["已有适用于“设支委会的党支部”的支委会要求，请直接修改那一条"]
     row.refresh_from_db()
     assert (row.applies_to, row.active, ChangeRecord.objects.count()) == ("general_branch", False, 0)
-    response = client.post(url, {"applies_to": "general_branch", "period": "month", "minimum_count": 1, "active": "on"})
+    response = client.post(
+        url, {"applies_to": "general_branch", "period": "month", "minimum_count": 1, "active": "on", "version": row.version}
+    )
     assert response.status_code == 302
     row.refresh_from_db()
     assert row.active is True
@@ -90,7 +94,7 @@ def test_requirement_page_turns_it_on_and_refuses_a_duplicate(client_as, users):
 @pytest.mark.parametrize("role", ["secretary_a", "liaison", "member"])
 def test_only_the_town_admin_switches_it_on(client_as, users, role):
     row = general_committee()
-    data = {"applies_to": "general_branch", "period": "month", "minimum_count": 1, "active": "on"}
+    data = {"applies_to": "general_branch", "period": "month", "minimum_count": 1, "active": "on", "version": row.version}
     assert client_as(users[role]).post(reverse("orglife:requirement_edit", args=[row.pk]), data).status_code == 404
     row.refresh_from_db()
     assert (row.active, ChangeRecord.objects.count()) == (False, 0)

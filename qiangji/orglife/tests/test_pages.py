@@ -238,7 +238,7 @@ def test_grid_page_shows_chinese_labels(client_as, users, town):
 @pytest.mark.parametrize(("role", "status"), [("town_admin", 302), ("secretary_a", 404), ("liaison", 404)])
 def test_only_the_town_admin_edits_requirements(client_as, users, role, status):
     lecture = Requirement.objects.get(kind=K.LECTURE)
-    data = {"applies_to": "branch", "period": "year", "minimum_count": 2, "active": "on"}
+    data = {"applies_to": "branch", "period": "year", "minimum_count": 2, "active": "on", "version": lecture.version}
     response = client_as(users[role]).post(reverse("orglife:requirement_edit", args=[lecture.pk]), data)
     assert response.status_code == status
     lecture.refresh_from_db()

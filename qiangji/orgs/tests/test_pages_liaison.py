@@ -37,6 +37,7 @@ def test_admin_reassigns_members_and_organizations_with_history(client_as, users
             "leader": users["liaison"].pk,
             "members": [users["liaison"].pk, helper.pk],
             "organizations": [town["village_a"].pk, town["branch_b"].pk],
+            "version": group.version,
         },
     )
     assert (response.status_code, response["Location"]) == (302, reverse("liaison:groups"))
@@ -56,7 +57,7 @@ def test_an_organization_liaised_by_another_group_is_refused_and_nothing_changes
     group = LiaisonGroup.objects.get(name="第一指导联络组")
     response = client_as(users["town_admin"]).post(
         reverse("liaison:edit", args=[group.pk]),
-        {"name": "第一指导联络组", "members": [users["liaison"].pk], "organizations": [town["branch_b"].pk]},
+        {"name": "第一指导联络组", "members": [users["liaison"].pk], "organizations": [town["branch_b"].pk], "version": 1},
     )
     assert response.status_code == 200
     assert response.context["form"].errors["organizations"] == [
@@ -95,3 +96,38 @@ def test_member_logins_are_not_offered_as_liaison_cadres(client_as, users):
     offered = sorted(u.username for u in form.fields["members"].queryset)
     assert "member" not in offered
     assert {"admin", "liaison", "sec_a", "sec_b", "visitor"} <= set(offered)
+
+
+def test_a_stale_group_edit_is_refused_and_the_first_stays(client_as, users, town, freeze_day, form_post):
+    freeze_day("2026-11-25")
+    group = LiaisonGroup.objects.get(name="第一指导联络组")
+    url = reverse("liaison:edit", args=[group.pk])
+    a, b = client_as(users["town_admin"]), client_as(users["town_admin"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], leader=str(users["liaison"].pk))).status_code == 302
+
+    response = a.post(url, form_post(a_form, name="第一联络组", organizations=[str(town["branch_b"].pk)]))
+
+    form = response.context["form"]
+    assert form.non_field_errors() == [
+        "保存失败：这条记录在您打开后已被 镇管理员 于 2026-11-25 10:00 修改，以下是现在的内容，请核对后再保存。"
+    ]
+    assert dict(form.stale.shown) == {
+        "联络组名称": "第一指导联络组",
+        "组长": "联络员",
+        "成员": "联络员",
+        "联系党组织": "东村党总支",
+    }
+    group.refresh_from_db()
+    assert (group.name, group.leader, group.version) == ("第一指导联络组", users["liaison"], 2)
+    assert [o.name for o in group.organizations.all()] == ["东村党总支"]
+    assert ChangeRecord.objects.filter(content_type__model="liaisongroup").count() == 1
+
+
+def test_a_fresh_group_edit_is_saved(client_as, users, form_post):
+    group = LiaisonGroup.objects.get(name="第一指导联络组")
+    url = reverse("liaison:edit", args=[group.pk])
+    client = client_as(users["town_admin"])
+    assert client.post(url, form_post(client.get(url).context["form"], name="第一联络组")).status_code == 302
+    group.refresh_from_db()
+    assert (group.name, group.version) == ("第一联络组", 2)

@@ -61,6 +61,7 @@ def test_secretary_edits_profile(places, users, client_as):
             "capacity": "60",
             "contact_name": "王站长",
             "contact_phone": "021-59001234",
+            "version": site.version,
         },
     )
     assert r.status_code == 302
@@ -91,7 +92,9 @@ def test_edit_denied_nothing_changed(places, users, client_as, role, status):
 
 def test_bad_profile_nothing_changed(places, users, client_as):
     site = places["site"]
-    r = client_as(users["town_admin"]).post(f"/positions/{site.pk}/", {"address": "新地址", "capacity": "0"})
+    r = client_as(users["town_admin"]).post(
+        f"/positions/{site.pk}/", {"address": "新地址", "capacity": "0", "version": site.version}
+    )
     assert r.status_code == 400
     site.refresh_from_db()
     assert site.address == "" and site.capacity is None
@@ -113,3 +116,37 @@ def test_resources_add_and_remove(places, users, client_as):
     res = PositionResource.objects.get(name="便民代办点")
     assert client.post(f"/positions/{site.pk}/resources/{res.pk}/remove/").status_code == 302
     assert site.resources.count() == 2
+
+
+def test_a_stale_profile_edit_is_refused_and_the_first_stays(places, users, client_as, form_post):
+    site = places["site"]
+    url = f"/positions/{site.pk}/"
+    a, b = client_as(users["secretary_a"]), client_as(users["town_admin"])
+    a_form = a.get(url).context["form"]
+    assert b.post(url, form_post(b.get(url).context["form"], opening_hours="全天")).status_code == 302
+
+    response = a.post(url, form_post(a_form, address="东村村委会一楼"))
+
+    assert response.status_code == 400
+    form = response.context["form"]
+    assert form.non_field_errors() == ["保存失败：这条记录在您打开后已被他人修改，以下是现在的内容，请核对后再保存。"]
+    assert dict(form.stale.shown) == {
+        "地址": "—",
+        "开放时间": "全天",
+        "功能室": "—",
+        "可容纳人数": "—",
+        "联系人": "—",
+        "服务电话": "—",
+    }
+    assert form["address"].value() == "东村村委会一楼"
+    site.refresh_from_db()
+    assert (site.address, site.opening_hours, site.version) == ("", "全天", 2)
+
+
+def test_a_fresh_profile_edit_is_saved(places, users, client_as, form_post):
+    site = places["site"]
+    url = f"/positions/{site.pk}/"
+    client = client_as(users["secretary_a"])
+    assert client.post(url, form_post(client.get(url).context["form"], address="东村村委会一楼")).status_code == 302
+    site.refresh_from_db()
+    assert (site.address, site.version) == ("东村村委会一楼", 2)

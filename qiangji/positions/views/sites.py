@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from qiangji.core.concurrency import StaleEdit
 from qiangji.core.errors import DomainError
 from qiangji.positions.forms import ProfileForm, ResourceForm
 from qiangji.positions.models import PositionResource
@@ -34,7 +35,8 @@ def _render_position(request: HttpRequest, position, *, form=None, resource_form
         "grouped": grouped_resources(position),
         "editable": editable,
         "children": position.children.order_by("kind", "name"),
-        "form": form or (ProfileForm(initial={f: getattr(position, f) for f in PROFILE_FIELDS}) if editable else None),
+        "form": form
+        or (ProfileForm(initial={f: getattr(position, f) for f in PROFILE_FIELDS}, instance=position) if editable else None),
         "resource_form": resource_form or (ResourceForm() if editable else None),
     }
     return render(request, "positions/position.html", context, status=status)
@@ -46,10 +48,14 @@ def position_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not may_edit_position(request.user, position):
             raise PermissionDenied("您无权修改该阵地的信息")
-        form = ProfileForm(request.POST)
+        form = ProfileForm(request.POST, instance=position)
         if form.is_valid():
             try:
-                position_profile_update(position=position, by=request.user, data=form.cleaned_data)
+                position_profile_update(
+                    position=position, by=request.user, data=form.cleaned_data, expected_version=form.cleaned_data["version"]
+                )
+            except StaleEdit as stale:
+                form.show_stale(stale)
             except DomainError as error:
                 form.add_error(error.field if error.field in form.fields else None, error.message)
             else:
