@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0008_scheduler_runs_heartbeats'),
+        ('core', '0009_auditevent_task_retry'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaign', '0004_version'),
+        ('campaign', '0005_entitychange_sealed_text_fields'),
     ]
 
     operations = [
