@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -20,10 +21,10 @@ from qiangji.core.api import ErrorOut, FormInvalid, StaleOut, ValidationErrorOut
 from qiangji.core.models import ChangeRecord
 from qiangji.members.selectors import get_member_for_user
 from qiangji.orglife.compliance import compliance_grid
-from qiangji.orglife.forms import MeetingForm
+from qiangji.orglife.forms import AttendanceForm, MeetingForm
 from qiangji.orglife.forms_homestudy import HomeStudyForm
 from qiangji.orglife.homestudy import coverage, coverage_counts, home_study_counts, home_study_record, month_bounds
-from qiangji.orglife.models import Attendance, HomeStudyVisit, Meeting
+from qiangji.orglife.models import HomeStudyVisit, Meeting
 from qiangji.orglife.schemas import (
     CompleteIn,
     ComplianceOut,
@@ -133,13 +134,30 @@ def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> Any:
     summary="登记出席情况",
 )
 def meeting_complete_view(request: HttpRequest, meeting_id: int, payload: CompleteIn) -> Any:
+    """Through the page's form: every member of the organization is present or absent with a
+    reason; without `present`, everyone not in `absent` is present ("全部出席")."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, "manage")
-    for reason in payload.absent.values():
-        choice_or_422("absent", reason, Attendance.Reason.choices)
-    meeting = meeting_complete(
-        meeting=meeting, by=user, present=payload.present, absent=payload.absent, source=ChangeRecord.Source.API
-    )
+    data = MultiValueDict()
+    for pk, absence in payload.absent.items():
+        reason, note = (absence, "") if isinstance(absence, str) else (absence.reason, absence.note)
+        data[f"reason_{pk}"], data[f"note_{pk}"] = reason, note
+    form = AttendanceForm(data, meeting=meeting)
+    absent_ids = set(payload.absent)
+    unknown = absent_ids - {m.pk for m in form.members}
+    if unknown:
+        raise FormInvalid({"absent": ["所选党员不属于本组织。"]})
+    if payload.present is None:
+        present = [str(m.pk) for m in form.members if m.pk not in absent_ids]
+    else:
+        both = absent_ids & set(payload.present)
+        if both:
+            raise FormInvalid({"absent": ["同一名党员不能既出席又缺席。"]})
+        present = [str(pk) for pk in payload.present]
+    data.setlist("present", present)
+    form_data(form)
+    present_ids, absent = form.attendance()
+    meeting = meeting_complete(meeting=meeting, by=user, present=present_ids, absent=absent, source=ChangeRecord.Source.API)
     return MeetingOut.of(meeting, with_attendance=True)
 
 
@@ -289,6 +307,19 @@ def home_study_coverage(request: HttpRequest, organization: int, month: str = ""
                 "is_mobile": r.member.is_mobile,
                 "status": r.status,
                 "status_label": r.label,
+                "left_behind": r.left_behind,
+                "absences": [
+                    {
+                        "meeting": a.meeting_id,
+                        "meeting_date": a.meeting.date,
+                        "meeting_kind": a.meeting.kind,
+                        "meeting_kind_label": a.meeting.get_kind_display(),
+                        "reason": a.absence_reason,
+                        "reason_label": a.reason_label,
+                        "note": a.note,
+                    }
+                    for a in r.absences
+                ],
             }
             for r in rows
         ],

@@ -8,11 +8,10 @@ three grouped queries per organization and period, never one per member.
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from qiangji.core.errors import DomainError
@@ -82,43 +81,84 @@ def home_study_record(
 
 @dataclass
 class Coverage:
-    """One member's status in a period."""
+    """One member's status in a period, and their absences in it not yet made up at home."""
 
     member: Member
     status: str
+    absences: list[Attendance] = field(default_factory=list)
 
     @property
     def label(self) -> str:
         return COVERAGE_LABELS[self.status]
 
+    @property
+    def left_behind(self) -> bool:
+        """On the no-member-left-behind list: no organizational life in the period, or an
+        absence from a meeting that no home-study visit has made up yet."""
+        return self.status == NEITHER or bool(self.absences)
+
 
 def coverage(organization: Organization, *, start: dt.date, end: dt.date, kind: str = "") -> list[Coverage]:
     """Every member of `organization` (its subtree; a Party group's branch) with their status
-    for [start, end]: frail and mobile members first, then by name. Three queries."""
+    for [start, end]: frail and mobile members first, then by name. Four queries.
+
+    An absence is made up by a visit for that meeting, or by a visit for no meeting in particular
+    made on or after the meeting's day."""
     # The list never shows contact data; decrypting it was most of the cost (docs/benchmarks.md).
     members = list(eligible_members(organization).select_related("organization").defer("id_number", "phone", "address"))
     ids = [m.pk for m in members]
-    present = Attendance.objects.filter(
-        member_id__in=ids,
-        present=True,
-        meeting__status=Meeting.Status.HELD,
-        meeting__date__range=(start, end),
-    )
-    visits = HomeStudyVisit.objects.filter(member_id__in=ids, date__range=(start, end))
+    held = {"meeting__status": Meeting.Status.HELD, "meeting__date__range": (start, end)}
     if kind:
-        present = present.filter(meeting__kind=kind)
-        # A visit made up for a meeting of another kind does not count for this one.
-        visits = visits.filter(Q(meeting__isnull=True) | Q(meeting__kind=kind))
+        held["meeting__kind"] = kind
+    present = Attendance.objects.filter(member_id__in=ids, present=True, **held)
+    absent = (
+        Attendance.objects.filter(member_id__in=ids, present=False, **held)
+        .select_related("meeting")
+        .order_by("meeting__date", "meeting_id")
+    )
+    # Visits from the period's start on: those inside it cover the period, later ones may make
+    # up an absence inside it.
+    visits = list(
+        HomeStudyVisit.objects.filter(member_id__in=ids, date__gte=start)
+        .order_by()
+        .values_list("member_id", "meeting_id", "meeting__kind", "date")
+    )
     # order_by(): the default ordering would join members into the DISTINCT.
     attended = set(present.order_by().values_list("member_id", flat=True).distinct())
-    visited = set(visits.order_by().values_list("member_id", flat=True).distinct())
-    rows = [Coverage(m, ATTENDED if m.pk in attended else VISITED if m.pk in visited else NEITHER) for m in members]
+    # A visit made up for a meeting of another kind does not count for this one.
+    visited = {
+        member_id
+        for member_id, meeting_id, meeting_kind, date in visits
+        if date <= end and (not kind or meeting_id is None or meeting_kind == kind)
+    }
+    made_up_meetings = {(member_id, meeting_id) for member_id, meeting_id, _, _ in visits if meeting_id}
+    free_visits: dict[int, list[dt.date]] = {}
+    for member_id, meeting_id, _, date in visits:
+        if meeting_id is None:
+            free_visits.setdefault(member_id, []).append(date)
+    open_absences: dict[int, list[Attendance]] = {}
+    for absence in absent:
+        if (absence.member_id, absence.meeting_id) in made_up_meetings:
+            continue
+        if any(date >= absence.meeting.date for date in free_visits.get(absence.member_id, ())):
+            continue
+        open_absences.setdefault(absence.member_id, []).append(absence)
+    rows = [
+        Coverage(
+            m,
+            ATTENDED if m.pk in attended else VISITED if m.pk in visited else NEITHER,
+            open_absences.get(m.pk, []),
+        )
+        for m in members
+    ]
     rows.sort(key=lambda row: (not (row.member.is_frail or row.member.is_mobile), row.member.name_initials, row.member.pk))
     return rows
 
 
 def coverage_counts(rows: list[Coverage]) -> Mapping[str, int]:
-    return {status: sum(1 for r in rows if r.status == status) for status in COVERAGE_LABELS}
+    """Members per status, and how many are on the no-member-left-behind list."""
+    counts = {status: sum(1 for r in rows if r.status == status) for status in COVERAGE_LABELS}
+    return {**counts, "left_behind": sum(1 for r in rows if r.left_behind)}
 
 
 def home_study_counts(user: Any, start: dt.date, end: dt.date) -> dict[str, int]:

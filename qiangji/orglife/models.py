@@ -168,15 +168,18 @@ class Meeting(Versioned):
 
 
 class Attendance(models.Model):
-    """Whether one member attended one meeting, and why not."""
+    """Whether one member attended one meeting, and why not.
+
+    An absence always has a reason, and "其他" its words (`note`): the no-member-left-behind list
+    shows them beside the absent member, so a make-up visit can be planned for the right cause.
+    """
 
     class Reason(models.TextChoices):
-        NONE = "", "—"
         SICK = "sick", "病假"
         PERSONAL = "personal", "事假"
-        WORK = "work", "因公"
-        AWAY = "away", "外出（流动）"
+        AWAY = "away", "外出务工"
         FRAIL = "frail", "年老体弱"
+        WORK = "work", "因公"
         OTHER = "other", "其他"
 
     meeting = models.ForeignKey(Meeting, verbose_name="会议", related_name="attendances", on_delete=models.CASCADE)
@@ -188,11 +191,32 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "出席情况"
         ordering = ["meeting", "member__name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance_meeting_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance_meeting_member"),
+            # Present: no reason; absent: a reason; "其他": its words.
+            models.CheckConstraint(
+                condition=(Q(present=True, absence_reason="") | (Q(present=False) & ~Q(absence_reason=""))),
+                name="attendance_absence_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(absence_reason="other") | ~Q(note=""),
+                name="attendance_other_reason_has_note",
+            ),
+        ]
         indexes = [models.Index(fields=["member", "meeting"], name="attendance_member_meeting")]
 
     def __str__(self) -> str:
         return f"{self.member}：{'出席' if self.present else '缺席'}"
+
+    @property
+    def reason_label(self) -> str:
+        """ "病假", or "其他：外出探亲" (the words of an "other" reason), "" when present."""
+        if self.present:
+            return ""
+        label = self.get_absence_reason_display()
+        if self.absence_reason == self.Reason.OTHER and self.note:
+            return f"{label}：{self.note}"
+        return label
 
 
 def validate_attachment(file) -> None:

@@ -8,7 +8,9 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
-from qiangji.orglife.models import Meeting
+from qiangji.orglife.models import Attendance, Meeting
+
+REASON_CODES = " / ".join(f"{value} {label}" for value, label in Attendance.Reason.choices)
 
 
 def meeting_summary(meeting: Meeting) -> dict[str, Any]:
@@ -30,7 +32,9 @@ class AttendanceOut(Schema):
     member: int
     member_name: str
     present: bool
-    absence_reason: str
+    absence_reason: str = Field(description=f"缺席原因：{REASON_CODES}；出席为空")
+    absence_reason_label: str
+    absence_note: str = Field(description="缺席原因说明（原因为“其他”时必填）")
 
 
 class MeetingOut(Schema):
@@ -76,7 +80,14 @@ class MeetingOut(Schema):
             attendance=None
             if rows is None
             else [
-                AttendanceOut(member=a.member_id, member_name=a.member.name, present=a.present, absence_reason=a.absence_reason)
+                AttendanceOut(
+                    member=a.member_id,
+                    member_name=a.member.name,
+                    present=a.present,
+                    absence_reason=a.absence_reason,
+                    absence_reason_label=a.reason_label,
+                    absence_note=a.note,
+                )
                 for a in rows
             ],
         )
@@ -117,12 +128,19 @@ class MeetingPatchIn(Schema):
     minutes: str | None = None
 
 
+class AbsenceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(description=REASON_CODES)
+    note: str = Field("", description="原因说明；原因为 other 时必填")
+
+
 class CompleteIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    present: list[int] = Field(description="出席党员的ID")
-    absent: dict[int, str] = Field(
-        default_factory=dict, description="{缺席党员ID: 原因}，原因可为 sick/personal/work/away/frail/other 或空"
+    present: list[int] | None = Field(None, description="出席党员的ID；不传表示“全部出席”：本组织党员中除 absent 所列之外均出席")
+    absent: dict[int, AbsenceIn | str] = Field(
+        default_factory=dict, description="{缺席党员ID: {reason, note}}（或只写原因代码）；每名缺席党员都须有原因"
     )
 
 
@@ -216,6 +234,16 @@ class HomeStudyVisitIn(Schema):
     notes: str = ""
 
 
+class AbsenceOut(Schema):
+    meeting: int
+    meeting_date: dt.date
+    meeting_kind: str
+    meeting_kind_label: str
+    reason: str
+    reason_label: str
+    note: str
+
+
 class CoverageMemberOut(Schema):
     member: int
     member_name: str
@@ -223,6 +251,8 @@ class CoverageMemberOut(Schema):
     is_mobile: bool
     status: str = Field(description="attended 参加组织生活 / visited 已送学上门 / neither 未参加也未送学")
     status_label: str
+    left_behind: bool = Field(description="列入“一个不掉队”名单：本期未参加组织生活，或有缺席尚未送学补课")
+    absences: list[AbsenceOut] = Field(description="本期缺席且尚未送学补课的会议")
 
 
 class CoverageOut(Schema):
@@ -235,6 +265,7 @@ class CoverageOut(Schema):
     attended: int
     visited: int
     neither: int
+    left_behind: int = Field(description="列入“一个不掉队”名单的人数")
     members: list[CoverageMemberOut]
 
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from qiangji.core.access import get_scope
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.members.selectors import get_member_for_user
 from qiangji.orglife.forms_homestudy import HomeStudyForm
 from qiangji.orglife.homestudy import (
     COVERAGE_LABELS,
-    NEITHER,
     coverage,
     coverage_counts,
     home_study_counts,
@@ -86,7 +86,7 @@ def gaps(request: HttpRequest, org_pk: int) -> HttpResponse:
             "end": end,
             "kind": kind,
             "kinds": Meeting.Kind.choices,
-            "missing": [r for r in rows if r.status == NEITHER],
+            "missing": [r for r in rows if r.left_behind],
             "counts": coverage_counts(rows),
             "labels": COVERAGE_LABELS,
             "can_record": scope.covers(organization.path, "manage"),
@@ -103,7 +103,10 @@ def record(request: HttpRequest, member_pk: int) -> HttpResponse:
     # "/\evil.example" passes a leading-slash test, yet browsers read it as another host.
     if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts=None):
         back = reverse("orglife:home_study_gaps", args=[member.organization_id])
-    form = HomeStudyForm(request.POST or None, member=member, initial={"date": timezone.localdate()})
+    initial: dict[str, Any] = {"date": timezone.localdate()}
+    if (meeting_pk := parse_id(request.GET.get("meeting"))) is not None:
+        initial["meeting"] = meeting_pk  # the absence being made up, from the left-behind list
+    form = HomeStudyForm(request.POST or None, member=member, initial=initial)
     if request.method == "POST" and form.is_valid():
         data: dict[str, Any] = form.cleaned_data
         try:

@@ -248,6 +248,8 @@ def test_coverage_gives_each_member_attended_visited_or_neither(call, town, peop
             "is_mobile": False,
             "status": status,
             "status_label": label,
+            "left_behind": status == "neither",
+            "absences": [],
         }
 
     assert response.json() == {
@@ -260,6 +262,7 @@ def test_coverage_gives_each_member_attended_visited_or_neither(call, town, peop
         "attended": 1,
         "visited": 1,
         "neither": 1,
+        "left_behind": 1,
         "members": [
             row("li", "neither", "未参加也未送学"),
             row("qian", "visited", "已送学上门"),
