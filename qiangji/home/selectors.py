@@ -11,6 +11,7 @@ from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, VISITOR, Scope, 
 from qiangji.ledger.selectors import ledger_counts
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
+from qiangji.orglife.homestudy import home_study_due_for
 from qiangji.orgs.models import LiaisonGroup, Organization
 from qiangji.orgs.selectors import ISSUE_LABELS, organizations_flagged
 from qiangji.plans.selectors import organizations_not_filed
@@ -266,4 +267,5 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
         # A member may be made responsible for a problem too; their to-dos have their own card.
         context["problem_todos"] = problem_todos(user=user, today=today)
     context["is_visitor"] = VISITOR in scope.roles
+    context["home_study_due"] = home_study_due_for(user)
     return context

@@ -19,17 +19,36 @@ from ninja.responses import Status
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.core.api import ErrorOut, FormInvalid, StaleOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.core.models import ChangeRecord
+from qiangji.members.models import Member
 from qiangji.members.selectors import get_member_for_user
 from qiangji.orglife.compliance import compliance_grid
 from qiangji.orglife.forms import AttendanceForm, MeetingForm
-from qiangji.orglife.forms_homestudy import HomeStudyForm
-from qiangji.orglife.homestudy import coverage, coverage_counts, home_study_counts, home_study_record, month_bounds
+from qiangji.orglife.forms_homestudy import HomeStudyForm, HomeStudyPlanCompleteForm, HomeStudyPlanForm
+from qiangji.orglife.homestudy import (
+    coverage,
+    coverage_counts,
+    get_home_study_plan_for_user,
+    home_study_counts,
+    home_study_due_for,
+    home_study_plan,
+    home_study_plan_complete,
+    home_study_plan_counts,
+    home_study_plans_of,
+    home_study_record,
+    home_study_visitors,
+    left_behind_unplanned,
+    month_bounds,
+)
 from qiangji.orglife.models import HomeStudyVisit, Meeting
 from qiangji.orglife.schemas import (
     CompleteIn,
     ComplianceOut,
     CoverageOut,
     HomeStudyCountsOut,
+    HomeStudyPlanCompleteIn,
+    HomeStudyPlanIn,
+    HomeStudyPlanListOut,
+    HomeStudyPlanOut,
     HomeStudyVisitIn,
     HomeStudyVisitOut,
     HomeStudyVisitPageOut,
@@ -341,4 +360,73 @@ def home_study_counts_view(request: HttpRequest, date_from: dt.date | None = Non
     end = date_to or today
     if end < start:
         raise FormInvalid({"date_to": ["结束日期不能早于开始日期。"]})
-    return {"date_from": start, "date_to": end, **home_study_counts(user, start, end)}
+    plans = home_study_plan_counts(user, start, end, today=today)
+    return {
+        "date_from": start,
+        "date_to": end,
+        **home_study_counts(user, start, end),
+        **{f"plans_{k}": v for k, v in plans.items()},
+    }
+
+
+@home_study_router.get(
+    "/plans", response={200: HomeStudyPlanListOut, **READ_ERRORS}, operation_id="home_study_plans", summary="送学上门安排"
+)
+def home_study_plans_view(request: HttpRequest, organization: int | None = None) -> Any:
+    """Without `organization`: the open plans the caller is to carry out (any role). With it: the
+    open plans of that branch or Party group (staff who see it)."""
+    user = request.auth
+    today = timezone.localdate()
+    if organization is None:
+        plans = home_study_due_for(user)
+    else:
+        _require_staff(user)
+        plans = list(home_study_plans_of(user=user, organization=get_organization_for_user(user, organization)))
+    return {"items": [HomeStudyPlanOut.of(p, today=today) for p in plans]}
+
+
+@home_study_router.post(
+    "/plans", response={201: HomeStudyPlanListOut, **WRITE_ERRORS}, operation_id="home_study_plan", summary="安排送学上门"
+)
+def home_study_plan_create(request: HttpRequest, payload: HomeStudyPlanIn) -> Any:
+    """Through the page's form and service: one plan per member, linked to the absence it makes up."""
+    user = request.auth
+    org = get_organization_for_user(user, payload.organization, "manage")
+    if org.kind not in MEETING_ORG_KINDS:
+        raise FormInvalid({"organization": ["组织生活由党支部或党小组开展，请选择党支部或党小组。"]})
+    rows, meetings = left_behind_unplanned(org, _month(payload.month))
+    form = HomeStudyPlanForm(
+        payload.model_dump(exclude={"organization", "month"}),
+        members=Member.objects.filter(pk__in=[r.member.pk for r in rows]),
+        visitors=home_study_visitors(org),
+    )
+    data = form_data(form)
+    plans = home_study_plan(
+        by=user,
+        organization=org,
+        members=data["members"],
+        visitor=data["visitor"],
+        due=data["due"],
+        note=data["note"],
+        meetings=meetings,
+        source=ChangeRecord.Source.API,
+    )
+    today = timezone.localdate()
+    return Status(201, {"items": [HomeStudyPlanOut.of(p, today=today) for p in plans]})
+
+
+@home_study_router.post(
+    "/plans/{id:plan_id}/complete",
+    response={200: HomeStudyVisitOut, **WRITE_ERRORS},
+    operation_id="home_study_plan_complete",
+    summary="登记送学上门安排已完成",
+)
+def home_study_plan_complete_view(request: HttpRequest, plan_id: int, payload: HomeStudyPlanCompleteIn) -> Any:
+    user = request.auth
+    plan = get_home_study_plan_for_user(user, plan_id)
+    data = form_data(HomeStudyPlanCompleteForm(payload.model_dump()))
+    visit = home_study_plan_complete(
+        plan=plan, by=user, date=data["date"], topic=data["topic"], notes=data["notes"], source=ChangeRecord.Source.API
+    )
+    visit = HomeStudyVisit.objects.select_related("member", "organization", "meeting").get(pk=visit.pk)
+    return HomeStudyVisitOut.of(visit)

@@ -297,6 +297,69 @@ class HomeStudyVisit(models.Model):
         return f"{self.date:%Y-%m-%d} 送学上门：{self.member}"
 
 
+class HomeStudyPlanQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+    def open(self) -> "HomeStudyPlanQuerySet":
+        return self.filter(status=HomeStudyPlan.Status.PLANNED)
+
+    def overdue(self, today) -> "HomeStudyPlanQuerySet":
+        """Planned and past its due day (computed when read, never stored)."""
+        return self.open().filter(due__lt=today)
+
+
+class HomeStudyPlan(models.Model):
+    """送学上门安排: a secretary assigns a member who missed organizational life to a visitor
+    (a member or staff of the organization) with a due day; doing it records the visit.
+
+    Overdue is read from `due` and today, never stored.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "待送学"
+        DONE = "done", "已送学"
+
+    HISTORY_FIELDS = ("member", "organization", "meeting", "visitor", "due", "note", "status", "visit")
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", related_name="home_study_plans", on_delete=models.CASCADE)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", related_name="home_study_plans", on_delete=models.PROTECT
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="补学的会议", related_name="home_study_plans", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="送学人员", related_name="home_study_plans", on_delete=models.PROTECT
+    )
+    due = models.DateField("完成期限")
+    note = models.CharField("送学要求", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PLANNED)
+    visit = models.OneToOneField(
+        HomeStudyVisit, verbose_name="送学记录", related_name="plan", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="安排人", related_name="+", null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = HomeStudyPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "送学上门安排"
+        ordering = ["due", "id"]
+        indexes = [
+            models.Index(fields=["visitor", "status", "due"], name="home_study_plan_visitor"),
+            models.Index(fields=["status", "due"], name="home_study_plan_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"送学上门安排：{self.member}（{self.due:%Y-%m-%d}前）"
+
+    def is_overdue(self, today) -> bool:
+        return self.status == self.Status.PLANNED and self.due < today
+
+
 class YearSchedule(models.Model):
     """年度组织生活安排: which kinds in which months, and the fixed theme-day date, for one year.
 

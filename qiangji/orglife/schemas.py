@@ -274,3 +274,66 @@ class HomeStudyCountsOut(Schema):
     date_to: dt.date
     discussions: int = Field(description="交流研讨（已召开）次数")
     home_study_visits: int = Field(description="送学上门次数")
+    plans_planned: int = Field(description="其间安排的送学上门：待送学（未到期限）人次")
+    plans_done: int = Field(description="其间安排的送学上门：已完成人次")
+    plans_overdue: int = Field(description="其间安排的送学上门：已逾期人次")
+
+
+class HomeStudyPlanIn(Schema):
+    """The plan page's form: members from the month's no-member-left-behind list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: int = Field(description="党支部或党小组")
+    month: str = Field("", description="名单所在月份 YYYY-MM，默认本月")
+    members: list[int] = Field(description="送学对象（名单中尚未安排的党员）")
+    visitor: int = Field(description="送学人员的账号ID（本组织党员或书记、党务工作者）")
+    due: dt.date = Field(description="完成期限")
+    note: str = ""
+
+
+class HomeStudyPlanCompleteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    topic: str
+    notes: str = ""
+
+
+class HomeStudyPlanOut(Schema):
+    id: int
+    member: int
+    member_name: str
+    organization: int
+    organization_name: str
+    meeting: int | None
+    visitor: int
+    visitor_name: str
+    due: dt.date
+    note: str
+    status: str = Field(description="planned 待送学 / done 已完成 / overdue 已逾期")
+    status_label: str
+    visit: int | None
+
+    @classmethod
+    def of(cls, plan: Any, *, today: dt.date) -> "HomeStudyPlanOut":
+        status = "overdue" if plan.is_overdue(today) else plan.status
+        return cls(
+            id=plan.pk,
+            member=plan.member_id,
+            member_name=plan.member.name,
+            organization=plan.organization_id,
+            organization_name=plan.organization.name,
+            meeting=plan.meeting_id,
+            visitor=plan.visitor_id,
+            visitor_name=str(plan.visitor),
+            due=plan.due,
+            note=plan.note,
+            status=status,
+            status_label={"planned": "待送学", "done": "已完成", "overdue": "已逾期"}[status],
+            visit=plan.visit_id,
+        )
+
+
+class HomeStudyPlanListOut(Schema):
+    items: list[HomeStudyPlanOut]

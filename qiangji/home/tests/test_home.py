@@ -131,8 +131,8 @@ def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town,
     # session, user, scope (3), flagged organizations, probation count and list, two aggregates,
     # the user's top organizations, organizations without this year's work plan, the user's
     # overdue problems, problems awaiting their check, the ledger's figures of the year (3),
-    # the inbox's unread count.
-    with django_assert_num_queries(18):
+    # the inbox's unread count, the home-study visits the user is to make.
+    with django_assert_num_queries(19):
         client.get(reverse("home:index"))
     for i in range(20):
         branch = f.organization(name=f"新支部{i}", parent=busy_town["town"], term_end=dt.date(2026, 1, 1))
@@ -143,7 +143,7 @@ def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town,
             joined_on=dt.date(2024, 1, 1),
             full_member_on=None,
         )
-    with django_assert_num_queries(18):
+    with django_assert_num_queries(19):
         response = client.get(reverse("home:index"))
     assert todos(response)["term_expired"][0] == 21
     assert todos(response)["probation_over"][0] == 21

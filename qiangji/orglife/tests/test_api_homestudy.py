@@ -305,6 +305,9 @@ def test_counts_of_discussions_and_visits_over_the_callers_scope(call, town, peo
         "date_to": "2026-06-30",
         "discussions": 2,
         "home_study_visits": 2,
+        "plans_planned": 0,
+        "plans_done": 0,
+        "plans_overdue": 0,
     }
     assert call("secretary_b", "get", "/counts", params=params).json()["discussions"] == 1
     march_only = call("liaison", "get", "/counts", params={"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()
