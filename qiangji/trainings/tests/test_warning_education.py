@@ -173,3 +173,46 @@ def test_town_admin_arranges_a_batch_and_records_who_went(client_as, users, town
     batch(users, town, people, orgs=("branch_b",), names=("sun",))
     with django_assert_num_queries(len(ctx.captured_queries)):
         client.get(reverse("trainings:warning_list"), {"year": 2026})
+
+
+@pytest.fixture
+def api(api_as, users):
+    def make(role, method, path, body=None, params=None):
+        return api_as(users[role]).request(method, f"/trainings/warning-batches{path}", body, params=params)
+
+    return make
+
+
+def test_api_batches(api, users, town, people):
+    body = {"site": "区廉政教育基地", "date": DAY.isoformat(), "hours": "3", "organizations": [town["village_a"].pk]}
+    before = state()
+    assert api("secretary_a", "post", "", body).status_code == 403
+    response = api("town_admin", "post", "", {**body, "members": [people["sun"].pk]})
+    assert response.status_code == 422 and response.json()["errors"] == {"members": ["参加党员应属于所选党组织。"]}
+    response = api("town_admin", "post", "", {**body, "site": ""})
+    assert response.status_code == 422 and response.json()["errors"] == {"site": ["请填写教育基地。"]}
+    assert state() == before
+    response = api("town_admin", "post", "", {**body, "members": [people["li"].pk, people["qian"].pk]})
+    assert response.status_code == 201
+    made = response.json()
+    assert (made["number"], made["member_count"], made["present_count"], made["hours"], made["organizations"]) == (
+        1,
+        2,
+        0,
+        "3.0",
+        ["东村党总支"],
+    )
+    assert sorted((m["member_name"], m["present"]) for m in made["members"]) == [("李党员", None), ("钱二", None)]
+    response = api("town_admin", "post", "", {**body, "members": [people["li"].pk]})
+    assert response.status_code == 409
+    assert response.json()["detail"] == "李党员（第1批次）已安排参加本年度警示教育，每名党员只参加一次"
+    before = state()
+    assert api("liaison", "post", f"/{made['id']}/attendance", {"present": [people["li"].pk]}).status_code == 403
+    assert state() == before
+    response = api("town_admin", "post", f"/{made['id']}/attendance", {"present": [people["li"].pk]})
+    assert response.status_code == 200 and response.json()["present_count"] == 1
+    assert member_hours(member=people["li"], year=2026)["total"] == Decimal("3.0")
+    listed = api("secretary_b", "get", "", params={"year": 2026}).json()["items"]
+    assert [(b["number"], b["member_count"], b["present_count"]) for b in listed] == [(1, 2, 1)]
+    assert api("member", "get", "").status_code == 403
+    assert api("town_admin", "get", "/999999").status_code == 404
