@@ -289,7 +289,10 @@ def home_study_plan_complete(
 ) -> HomeStudyVisit:
     """The visitor (or a manager) reports the visit done with what was studied: it becomes the
     member's home-study record, made by the planned visitor, for the planned meeting."""
-    plan = HomeStudyPlan.objects.select_for_update().select_related("organization", "member", "meeting").get(pk=plan.pk)
+    # Lock the plan row alone (of=self): its meeting is an outer join PostgreSQL cannot lock.
+    plan = (
+        HomeStudyPlan.objects.select_for_update(of=("self",)).select_related("organization", "member", "meeting").get(pk=plan.pk)
+    )
     if not may_complete_home_study_plan(by, plan):
         raise PermissionDenied("只有被安排的送学人员或本组织书记可以登记完成")
     if plan.status != HomeStudyPlan.Status.PLANNED:
