@@ -173,7 +173,7 @@ class WarningBatch(models.Model):
     training = models.ForeignKey(Training, verbose_name="警示教育", related_name="warning_batches", on_delete=models.CASCADE)
     number = models.PositiveSmallIntegerField("批次")
     site = models.CharField("教育基地", max_length=100)
-    session = models.OneToOneField(Session, verbose_name="课次", related_name="warning_batch", on_delete=models.PROTECT)
+    session = models.OneToOneField(Session, verbose_name="课次", related_name="warning_batch", on_delete=models.CASCADE)
     organizations = models.ManyToManyField("orgs.Organization", verbose_name="参加党组织", related_name="+")
     members = models.ManyToManyField("members.Member", verbose_name="参加党员", related_name="warning_batches")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="安排人", null=True, on_delete=models.SET_NULL)
