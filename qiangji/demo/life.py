@@ -317,6 +317,53 @@ def _trainings(rng: random.Random, root: Organization, by_org: dict[str, list[Me
     result.training_attendances = len(att_rows)
 
 
+WARNING_SITE = "崇明区党风廉政教育基地"
+WARNING_BATCHES = ((4, 18), (5, 16), (6, 20))  # month, day of each batch
+
+
+def _warning_education(seed: int, root: Organization, by_org: dict[str, list[Member]], today: dt.date, result: LifeResult):
+    """警示教育: "百余名党员分3批次" to the clean-government education site, each batch the members
+    of some top-level organizations; a batch held by today has its attendance, 3 hours each.
+
+    Its own random stream, so adding it left every earlier figure of the demo town unchanged."""
+    rng = random.Random(f"{seed}-warning")
+    year = today.year
+    tops = sorted({name for name, ms in by_org.items() if ms})
+    groups: list[list[str]] = [tops[i::3] for i in range(3)]
+    training = tr.Training.objects.create(
+        name=f"{year}年警示教育现场教学",
+        kind=tr.Training.Kind.WARNING_EDUCATION,
+        organization=root,
+        description="分批次组织党员赴廉政教育基地接受警示教育，每名党员参加一次，计一次学时。",
+    )
+    result.trainings += 1
+    orgs_by_name = {o.name: o for o in Organization.objects.filter(name__in=tops)}
+    att_rows: list[tuple] = []
+    now = timezone.now()
+    for number, ((month, day), names) in enumerate(zip(WARNING_BATCHES, groups, strict=True), start=1):
+        pool = sorted((m for name in names for m in by_org[name]), key=lambda m: m.pk)
+        members = sorted(rng.sample(pool, min(len(pool), 35)), key=lambda m: m.pk)
+        session = tr.Session.objects.create(
+            training=training,
+            date=dt.date(year, month, day),
+            hours=Decimal(3),
+            place=WARNING_SITE,
+            topic=f"警示教育现场教学（第{number}批次）",
+            teacher="区纪委监委",
+        )
+        result.sessions += 1
+        tr.Enrolment.objects.bulk_create([tr.Enrolment(training=training, member=m) for m in members], batch_size=BATCH)
+        batch = tr.WarningBatch.objects.create(training=training, number=number, site=WARNING_SITE, session=session)
+        batch.organizations.set([orgs_by_name[n] for n in names if n in orgs_by_name])
+        batch.members.set(members)
+        if session.date <= today:
+            for m in members:
+                chance = 0.5 if (m.is_mobile or m.is_frail) else 0.95
+                att_rows.append((session.pk, m.pk, rng.random() < chance, None, now))
+    TRAINING_ATTENDANCE.write(att_rows)
+    result.training_attendances += len(att_rows)
+
+
 def _plans(rng: random.Random, orgs: dict, by_org: dict[str, list[Member]], today: dt.date, result: LifeResult) -> None:
     """Most organizations filed this year's plan in the first quarter; a few did not, two were returned."""
     year = today.year
@@ -357,4 +404,5 @@ def seed_life(*, seed: int, orgs: dict[str, Organization], by_org: dict[str, lis
     root = next(o for o in orgs.values() if o.parent_id is None)
     _trainings(rng, root, by_org, today, result)
     _plans(rng, orgs, by_org, today, result)
+    _warning_education(seed, root, by_org, today, result)
     return result

@@ -22,6 +22,7 @@ from qiangji.ledger.selectors import (
 from qiangji.liaison.selectors import liaison_todos
 from qiangji.members.models import Member
 from qiangji.members.selectors import probation_over_q
+from qiangji.orglife.homestudy import home_study_due_for
 from qiangji.orglife.selectors import meetings_due_todos, members_missed_todo
 from qiangji.orgs.models import LiaisonGroup, Organization
 from qiangji.orgs.selectors import ISSUE_LABELS, organizations_flagged
@@ -294,4 +295,5 @@ def home_for(*, user: Any, today: dt.date) -> dict[str, Any]:
         # A visiting-team member's phone home: their visits to make, nearest due first.
         context["in_team"] = True
         context["visit_todos"] = visit_todos(user=user, today=today)
+    context["home_study_due"] = home_study_due_for(user)
     return context

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
@@ -18,17 +19,36 @@ from ninja.responses import Status
 from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
 from qiangji.core.api import ErrorOut, FormInvalid, StaleOut, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.core.models import ChangeRecord
+from qiangji.members.models import Member
 from qiangji.members.selectors import get_member_for_user
 from qiangji.orglife.compliance import compliance_grid
-from qiangji.orglife.forms import MeetingForm
-from qiangji.orglife.forms_homestudy import HomeStudyForm
-from qiangji.orglife.homestudy import coverage, coverage_counts, home_study_counts, home_study_record, month_bounds
-from qiangji.orglife.models import Attendance, HomeStudyVisit, Meeting
+from qiangji.orglife.forms import AttendanceForm, MeetingForm
+from qiangji.orglife.forms_homestudy import HomeStudyForm, HomeStudyPlanCompleteForm, HomeStudyPlanForm
+from qiangji.orglife.homestudy import (
+    coverage,
+    coverage_counts,
+    get_home_study_plan_for_user,
+    home_study_counts,
+    home_study_due_for,
+    home_study_plan,
+    home_study_plan_complete,
+    home_study_plan_counts,
+    home_study_plans_of,
+    home_study_record,
+    home_study_visitors,
+    left_behind_unplanned,
+    month_bounds,
+)
+from qiangji.orglife.models import HomeStudyVisit, Meeting
 from qiangji.orglife.schemas import (
     CompleteIn,
     ComplianceOut,
     CoverageOut,
     HomeStudyCountsOut,
+    HomeStudyPlanCompleteIn,
+    HomeStudyPlanIn,
+    HomeStudyPlanListOut,
+    HomeStudyPlanOut,
     HomeStudyVisitIn,
     HomeStudyVisitOut,
     HomeStudyVisitPageOut,
@@ -133,13 +153,30 @@ def meeting_cancel_view(request: HttpRequest, meeting_id: int) -> Any:
     summary="登记出席情况",
 )
 def meeting_complete_view(request: HttpRequest, meeting_id: int, payload: CompleteIn) -> Any:
+    """Through the page's form: every member of the organization is present or absent with a
+    reason; without `present`, everyone not in `absent` is present ("全部出席")."""
     user = request.auth
     meeting = get_meeting_for_user(user, meeting_id, "manage")
-    for reason in payload.absent.values():
-        choice_or_422("absent", reason, Attendance.Reason.choices)
-    meeting = meeting_complete(
-        meeting=meeting, by=user, present=payload.present, absent=payload.absent, source=ChangeRecord.Source.API
-    )
+    data = MultiValueDict()
+    for pk, absence in payload.absent.items():
+        reason, note = (absence, "") if isinstance(absence, str) else (absence.reason, absence.note)
+        data[f"reason_{pk}"], data[f"note_{pk}"] = reason, note
+    form = AttendanceForm(data, meeting=meeting)
+    absent_ids = set(payload.absent)
+    unknown = absent_ids - {m.pk for m in form.members}
+    if unknown:
+        raise FormInvalid({"absent": ["所选党员不属于本组织。"]})
+    if payload.present is None:
+        present = [str(m.pk) for m in form.members if m.pk not in absent_ids]
+    else:
+        both = absent_ids & set(payload.present)
+        if both:
+            raise FormInvalid({"absent": ["同一名党员不能既出席又缺席。"]})
+        present = [str(pk) for pk in payload.present]
+    data.setlist("present", present)
+    form_data(form)
+    present_ids, absent = form.attendance()
+    meeting = meeting_complete(meeting=meeting, by=user, present=present_ids, absent=absent, source=ChangeRecord.Source.API)
     return MeetingOut.of(meeting, with_attendance=True)
 
 
@@ -289,6 +326,19 @@ def home_study_coverage(request: HttpRequest, organization: int, month: str = ""
                 "is_mobile": r.member.is_mobile,
                 "status": r.status,
                 "status_label": r.label,
+                "left_behind": r.left_behind,
+                "absences": [
+                    {
+                        "meeting": a.meeting_id,
+                        "meeting_date": a.meeting.date,
+                        "meeting_kind": a.meeting.kind,
+                        "meeting_kind_label": a.meeting.get_kind_display(),
+                        "reason": a.absence_reason,
+                        "reason_label": a.reason_label,
+                        "note": a.note,
+                    }
+                    for a in r.absences
+                ],
             }
             for r in rows
         ],
@@ -310,4 +360,73 @@ def home_study_counts_view(request: HttpRequest, date_from: dt.date | None = Non
     end = date_to or today
     if end < start:
         raise FormInvalid({"date_to": ["结束日期不能早于开始日期。"]})
-    return {"date_from": start, "date_to": end, **home_study_counts(user, start, end)}
+    plans = home_study_plan_counts(user, start, end, today=today)
+    return {
+        "date_from": start,
+        "date_to": end,
+        **home_study_counts(user, start, end),
+        **{f"plans_{k}": v for k, v in plans.items()},
+    }
+
+
+@home_study_router.get(
+    "/plans", response={200: HomeStudyPlanListOut, **READ_ERRORS}, operation_id="home_study_plans", summary="送学上门安排"
+)
+def home_study_plans_view(request: HttpRequest, organization: int | None = None) -> Any:
+    """Without `organization`: the open plans the caller is to carry out (any role). With it: the
+    open plans of that branch or Party group (staff who see it)."""
+    user = request.auth
+    today = timezone.localdate()
+    if organization is None:
+        plans = home_study_due_for(user)
+    else:
+        _require_staff(user)
+        plans = list(home_study_plans_of(user=user, organization=get_organization_for_user(user, organization)))
+    return {"items": [HomeStudyPlanOut.of(p, today=today) for p in plans]}
+
+
+@home_study_router.post(
+    "/plans", response={201: HomeStudyPlanListOut, **WRITE_ERRORS}, operation_id="home_study_plan", summary="安排送学上门"
+)
+def home_study_plan_create(request: HttpRequest, payload: HomeStudyPlanIn) -> Any:
+    """Through the page's form and service: one plan per member, linked to the absence it makes up."""
+    user = request.auth
+    org = get_organization_for_user(user, payload.organization, "manage")
+    if org.kind not in MEETING_ORG_KINDS:
+        raise FormInvalid({"organization": ["组织生活由党支部或党小组开展，请选择党支部或党小组。"]})
+    rows, meetings = left_behind_unplanned(org, _month(payload.month))
+    form = HomeStudyPlanForm(
+        payload.model_dump(exclude={"organization", "month"}),
+        members=Member.objects.filter(pk__in=[r.member.pk for r in rows]),
+        visitors=home_study_visitors(org),
+    )
+    data = form_data(form)
+    plans = home_study_plan(
+        by=user,
+        organization=org,
+        members=data["members"],
+        visitor=data["visitor"],
+        due=data["due"],
+        note=data["note"],
+        meetings=meetings,
+        source=ChangeRecord.Source.API,
+    )
+    today = timezone.localdate()
+    return Status(201, {"items": [HomeStudyPlanOut.of(p, today=today) for p in plans]})
+
+
+@home_study_router.post(
+    "/plans/{id:plan_id}/complete",
+    response={200: HomeStudyVisitOut, **WRITE_ERRORS},
+    operation_id="home_study_plan_complete",
+    summary="登记送学上门安排已完成",
+)
+def home_study_plan_complete_view(request: HttpRequest, plan_id: int, payload: HomeStudyPlanCompleteIn) -> Any:
+    user = request.auth
+    plan = get_home_study_plan_for_user(user, plan_id)
+    data = form_data(HomeStudyPlanCompleteForm(payload.model_dump()))
+    visit = home_study_plan_complete(
+        plan=plan, by=user, date=data["date"], topic=data["topic"], notes=data["notes"], source=ChangeRecord.Source.API
+    )
+    visit = HomeStudyVisit.objects.select_related("member", "organization", "meeting").get(pk=visit.pk)
+    return HomeStudyVisitOut.of(visit)

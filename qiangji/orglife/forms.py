@@ -53,8 +53,16 @@ class MeetingForm(VersionedForm):
         return data
 
 
+ABSENCE_NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
+
+
 class AttendanceForm(forms.Form):
-    """Who attended: a checkbox per member of the organization; an unchecked member is absent."""
+    """Who attended: a checkbox per member of the organization; an unchecked member is absent and
+    needs a reason ("其他" with its words). Pages and the API fill the same form.
+
+    `all_present` ("全部出席") checks everyone not marked absent, so a 46-member meeting is one
+    click and the few absences, not 46 checkboxes.
+    """
 
     present = forms.ModelMultipleChoiceField(
         label="出席党员", queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple, required=False
@@ -63,24 +71,72 @@ class AttendanceForm(forms.Form):
     def __init__(self, *args: Any, meeting: Meeting, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.meeting = meeting
-        self.members = list(eligible_members(meeting.organization))
-        self.fields["present"].queryset = eligible_members(meeting.organization)
+        members = eligible_members(meeting.organization).defer("id_number", "phone", "address")
+        self.members = list(members)
+        self.fields["present"].queryset = members
+        self.fields["present"].error_messages["invalid_choice"] = "所选党员不属于本组织。"
+        self.fields["present"].error_messages["invalid_pk_value"] = "出席党员的编号不正确。"
         for member in self.members:
             self.fields[f"reason_{member.pk}"] = forms.ChoiceField(
-                label=f"{member.name}缺席原因", choices=Attendance.Reason.choices, required=False
+                label=f"{member.name}缺席原因",
+                choices=[("", "缺席原因"), *Attendance.Reason.choices],
+                required=False,
+                error_messages={"invalid_choice": f"{member.name}：缺席原因“%(value)s”不是有效的选项。"},
+            )
+            self.fields[f"note_{member.pk}"] = forms.CharField(
+                label=f"{member.name}缺席原因说明",
+                max_length=ABSENCE_NOTE_MAX_LENGTH,
+                required=False,
+                error_messages={"max_length": f"{member.name}：缺席原因说明不能超过{ABSENCE_NOTE_MAX_LENGTH}字。"},
             )
 
-    def rows(self) -> list[dict[str, Any]]:
-        """The members with their checkbox state and reason field, for the template."""
+    def _checked(self) -> set[str]:
         if self.is_bound:
-            checked = {str(v) for v in self.data.getlist("present")} if hasattr(self.data, "getlist") else set()
-        else:
-            checked = {str(v) for v in self.initial.get("present", [])}
-        return [{"member": m, "checked": str(m.pk) in checked, "reason": self[f"reason_{m.pk}"]} for m in self.members]
+            return {str(v) for v in self.data.getlist("present")} if hasattr(self.data, "getlist") else set()
+        return {str(v) for v in self.initial.get("present", [])}
 
-    def attendance(self) -> tuple[list[int], dict[int, str]]:
+    def rows(self) -> list[dict[str, Any]]:
+        """The members with their checkbox state, reason and note fields, for the template."""
+        checked = self._checked()
+        return [
+            {
+                "member": m,
+                "checked": str(m.pk) in checked,
+                "reason": self[f"reason_{m.pk}"],
+                "note": self[f"note_{m.pk}"],
+            }
+            for m in self.members
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if "present" not in data:
+            return data
+        present = {m.pk for m in data["present"]}
+        if not present:
+            self.add_error("present", "请至少选择一名出席党员。")
+        for member in self.members:
+            if member.pk in present:
+                continue
+            reason = data.get(f"reason_{member.pk}", "")
+            note = clean_text(data.get(f"note_{member.pk}", ""))
+            data[f"note_{member.pk}"] = note
+            if f"reason_{member.pk}" in self.errors or f"note_{member.pk}" in self.errors:
+                continue
+            if not reason:
+                self.add_error(f"reason_{member.pk}", f"{member.name}：请选择缺席原因。")
+            elif reason == Attendance.Reason.OTHER and not note:
+                self.add_error(f"note_{member.pk}", f"{member.name}：缺席原因为“其他”时，请写明具体原因。")
+        return data
+
+    def attendance(self) -> tuple[list[int], dict[int, tuple[str, str]]]:
+        """(present pks, {absent pk: (reason, note)})."""
         present = [m.pk for m in self.cleaned_data["present"]]
-        absent = {m.pk: self.cleaned_data.get(f"reason_{m.pk}", "") for m in self.members if m.pk not in present}
+        absent = {
+            m.pk: (self.cleaned_data[f"reason_{m.pk}"], self.cleaned_data[f"note_{m.pk}"])
+            for m in self.members
+            if m.pk not in present
+        }
         return present, absent
 
 

@@ -168,15 +168,18 @@ class Meeting(Versioned):
 
 
 class Attendance(models.Model):
-    """Whether one member attended one meeting, and why not."""
+    """Whether one member attended one meeting, and why not.
+
+    An absence always has a reason, and "其他" its words (`note`): the no-member-left-behind list
+    shows them beside the absent member, so a make-up visit can be planned for the right cause.
+    """
 
     class Reason(models.TextChoices):
-        NONE = "", "—"
         SICK = "sick", "病假"
         PERSONAL = "personal", "事假"
-        WORK = "work", "因公"
-        AWAY = "away", "外出（流动）"
+        AWAY = "away", "外出务工"
         FRAIL = "frail", "年老体弱"
+        WORK = "work", "因公"
         OTHER = "other", "其他"
 
     meeting = models.ForeignKey(Meeting, verbose_name="会议", related_name="attendances", on_delete=models.CASCADE)
@@ -188,11 +191,32 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "出席情况"
         ordering = ["meeting", "member__name"]
-        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance_meeting_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "member"], name="unique_attendance_meeting_member"),
+            # Present: no reason; absent: a reason; "其他": its words.
+            models.CheckConstraint(
+                condition=(Q(present=True, absence_reason="") | (Q(present=False) & ~Q(absence_reason=""))),
+                name="attendance_absence_has_reason",
+            ),
+            models.CheckConstraint(
+                condition=~Q(absence_reason="other") | ~Q(note=""),
+                name="attendance_other_reason_has_note",
+            ),
+        ]
         indexes = [models.Index(fields=["member", "meeting"], name="attendance_member_meeting")]
 
     def __str__(self) -> str:
         return f"{self.member}：{'出席' if self.present else '缺席'}"
+
+    @property
+    def reason_label(self) -> str:
+        """ "病假", or "其他：外出探亲" (the words of an "other" reason), "" when present."""
+        if self.present:
+            return ""
+        label = self.get_absence_reason_display()
+        if self.absence_reason == self.Reason.OTHER and self.note:
+            return f"{label}：{self.note}"
+        return label
 
 
 def validate_attachment(file) -> None:
@@ -271,6 +295,69 @@ class HomeStudyVisit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} 送学上门：{self.member}"
+
+
+class HomeStudyPlanQuerySet(ScopedQuerySet):
+    scope_path_lookup = "organization__path"
+
+    def open(self) -> "HomeStudyPlanQuerySet":
+        return self.filter(status=HomeStudyPlan.Status.PLANNED)
+
+    def overdue(self, today) -> "HomeStudyPlanQuerySet":
+        """Planned and past its due day (computed when read, never stored)."""
+        return self.open().filter(due__lt=today)
+
+
+class HomeStudyPlan(models.Model):
+    """送学上门安排: a secretary assigns a member who missed organizational life to a visitor
+    (a member or staff of the organization) with a due day; doing it records the visit.
+
+    Overdue is read from `due` and today, never stored.
+    """
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "待送学"
+        DONE = "done", "已送学"
+
+    HISTORY_FIELDS = ("member", "organization", "meeting", "visitor", "due", "note", "status", "visit")
+
+    member = models.ForeignKey("members.Member", verbose_name="党员", related_name="home_study_plans", on_delete=models.CASCADE)
+    organization = models.ForeignKey(
+        "orgs.Organization", verbose_name="党组织", related_name="home_study_plans", on_delete=models.PROTECT
+    )
+    meeting = models.ForeignKey(
+        Meeting, verbose_name="补学的会议", related_name="home_study_plans", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    visitor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="送学人员", related_name="home_study_plans", on_delete=models.PROTECT
+    )
+    due = models.DateField("完成期限")
+    note = models.CharField("送学要求", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.PLANNED)
+    visit = models.OneToOneField(
+        HomeStudyVisit, verbose_name="送学记录", related_name="plan", null=True, blank=True, on_delete=models.SET_NULL
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="安排人", related_name="+", null=True, on_delete=models.SET_NULL
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = HomeStudyPlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "送学上门安排"
+        ordering = ["due", "id"]
+        indexes = [
+            models.Index(fields=["visitor", "status", "due"], name="home_study_plan_visitor"),
+            models.Index(fields=["status", "due"], name="home_study_plan_status_due"),
+        ]
+
+    def __str__(self) -> str:
+        return f"送学上门安排：{self.member}（{self.due:%Y-%m-%d}前）"
+
+    def is_overdue(self, today) -> bool:
+        return self.status == self.Status.PLANNED and self.due < today
 
 
 class YearSchedule(models.Model):

@@ -8,7 +8,9 @@ from ninja import Schema
 from pydantic import ConfigDict, Field
 
 from qiangji.core.concurrency import VERSION_IN_HELP, VERSION_OUT_HELP
-from qiangji.orglife.models import Meeting
+from qiangji.orglife.models import Attendance, Meeting
+
+REASON_CODES = " / ".join(f"{value} {label}" for value, label in Attendance.Reason.choices)
 
 
 def meeting_summary(meeting: Meeting) -> dict[str, Any]:
@@ -30,7 +32,9 @@ class AttendanceOut(Schema):
     member: int
     member_name: str
     present: bool
-    absence_reason: str
+    absence_reason: str = Field(description=f"缺席原因：{REASON_CODES}；出席为空")
+    absence_reason_label: str
+    absence_note: str = Field(description="缺席原因说明（原因为“其他”时必填）")
 
 
 class MeetingOut(Schema):
@@ -76,7 +80,14 @@ class MeetingOut(Schema):
             attendance=None
             if rows is None
             else [
-                AttendanceOut(member=a.member_id, member_name=a.member.name, present=a.present, absence_reason=a.absence_reason)
+                AttendanceOut(
+                    member=a.member_id,
+                    member_name=a.member.name,
+                    present=a.present,
+                    absence_reason=a.absence_reason,
+                    absence_reason_label=a.reason_label,
+                    absence_note=a.note,
+                )
                 for a in rows
             ],
         )
@@ -117,12 +128,19 @@ class MeetingPatchIn(Schema):
     minutes: str | None = None
 
 
+class AbsenceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field(description=REASON_CODES)
+    note: str = Field("", description="原因说明；原因为 other 时必填")
+
+
 class CompleteIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    present: list[int] = Field(description="出席党员的ID")
-    absent: dict[int, str] = Field(
-        default_factory=dict, description="{缺席党员ID: 原因}，原因可为 sick/personal/work/away/frail/other 或空"
+    present: list[int] | None = Field(None, description="出席党员的ID；不传表示“全部出席”：本组织党员中除 absent 所列之外均出席")
+    absent: dict[int, AbsenceIn | str] = Field(
+        default_factory=dict, description="{缺席党员ID: {reason, note}}（或只写原因代码）；每名缺席党员都须有原因"
     )
 
 
@@ -216,6 +234,16 @@ class HomeStudyVisitIn(Schema):
     notes: str = ""
 
 
+class AbsenceOut(Schema):
+    meeting: int
+    meeting_date: dt.date
+    meeting_kind: str
+    meeting_kind_label: str
+    reason: str
+    reason_label: str
+    note: str
+
+
 class CoverageMemberOut(Schema):
     member: int
     member_name: str
@@ -223,6 +251,8 @@ class CoverageMemberOut(Schema):
     is_mobile: bool
     status: str = Field(description="attended 参加组织生活 / visited 已送学上门 / neither 未参加也未送学")
     status_label: str
+    left_behind: bool = Field(description="列入“一个不掉队”名单：本期未参加组织生活，或有缺席尚未送学补课")
+    absences: list[AbsenceOut] = Field(description="本期缺席且尚未送学补课的会议")
 
 
 class CoverageOut(Schema):
@@ -235,6 +265,7 @@ class CoverageOut(Schema):
     attended: int
     visited: int
     neither: int
+    left_behind: int = Field(description="列入“一个不掉队”名单的人数")
     members: list[CoverageMemberOut]
 
 
@@ -243,3 +274,66 @@ class HomeStudyCountsOut(Schema):
     date_to: dt.date
     discussions: int = Field(description="交流研讨（已召开）次数")
     home_study_visits: int = Field(description="送学上门次数")
+    plans_planned: int = Field(description="其间安排的送学上门：待送学（未到期限）人次")
+    plans_done: int = Field(description="其间安排的送学上门：已完成人次")
+    plans_overdue: int = Field(description="其间安排的送学上门：已逾期人次")
+
+
+class HomeStudyPlanIn(Schema):
+    """The plan page's form: members from the month's no-member-left-behind list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    organization: int = Field(description="党支部或党小组")
+    month: str = Field("", description="名单所在月份 YYYY-MM，默认本月")
+    members: list[int] = Field(description="送学对象（名单中尚未安排的党员）")
+    visitor: int = Field(description="送学人员的账号ID（本组织党员或书记、党务工作者）")
+    due: dt.date = Field(description="完成期限")
+    note: str = ""
+
+
+class HomeStudyPlanCompleteIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    date: dt.date
+    topic: str
+    notes: str = ""
+
+
+class HomeStudyPlanOut(Schema):
+    id: int
+    member: int
+    member_name: str
+    organization: int
+    organization_name: str
+    meeting: int | None
+    visitor: int
+    visitor_name: str
+    due: dt.date
+    note: str
+    status: str = Field(description="planned 待送学 / done 已完成 / overdue 已逾期")
+    status_label: str
+    visit: int | None
+
+    @classmethod
+    def of(cls, plan: Any, *, today: dt.date) -> "HomeStudyPlanOut":
+        status = "overdue" if plan.is_overdue(today) else plan.status
+        return cls(
+            id=plan.pk,
+            member=plan.member_id,
+            member_name=plan.member.name,
+            organization=plan.organization_id,
+            organization_name=plan.organization.name,
+            meeting=plan.meeting_id,
+            visitor=plan.visitor_id,
+            visitor_name=str(plan.visitor),
+            due=plan.due,
+            note=plan.note,
+            status=status,
+            status_label={"planned": "待送学", "done": "已完成", "overdue": "已逾期"}[status],
+            visit=plan.visit_id,
+        )
+
+
+class HomeStudyPlanListOut(Schema):
+    items: list[HomeStudyPlanOut]

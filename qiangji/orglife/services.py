@@ -24,6 +24,7 @@ from qiangji.orglife.selectors import RECORDING_ORG_KINDS, eligible_members
 
 # The fields a meeting form writes are exactly those whose history is kept.
 FIELDS = Meeting.HISTORY_FIELDS
+ABSENCE_NOTE_MAX_LENGTH = Attendance._meta.get_field("note").max_length
 
 
 def _check(meeting: Meeting, today: dt.date) -> None:
@@ -94,23 +95,45 @@ def meeting_update(
     return meeting
 
 
+def _attendance_text(meeting: Meeting, present_ids: set[int], reasons: Mapping[int, tuple[str, str]]) -> str:
+    text = f"出席{len(present_ids)}人，缺席{len(reasons)}人"
+    if not reasons:
+        return text
+    names = dict(eligible_members(meeting.organization).filter(pk__in=reasons).values_list("pk", "name"))
+    absences = []
+    for pk in sorted(reasons, key=lambda k: (names.get(k, ""), k)):
+        reason, note = reasons[pk]
+        label = Attendance.Reason(reason).label
+        absences.append(f"{names.get(pk, pk)}（{label}：{note}）" if note else f"{names.get(pk, pk)}（{label}）")
+    return f"{text}：{'、'.join(absences)}"
+
+
 @transaction.atomic
 def meeting_complete(
     *,
     meeting: Meeting,
     by: Any,
     present: Iterable[int],
-    absent: Mapping[int, str],
+    absent: Mapping[int, str | tuple[str, str]],
     data: Mapping[str, Any] | None = None,
     today: dt.date | None = None,
     source: str = ChangeRecord.Source.WEB,
 ) -> Meeting:
     """Mark a meeting held and record (or replace) its attendance.
 
-    `present`: member pks who attended; `absent`: {member pk: reason}. Every member must belong
-    to the meeting's organization, and none may be both present and absent.
+    `present`: member pks who attended; `absent`: {member pk: (reason, note)} (or a bare reason).
+    Every member must belong to the meeting's organization, none may be both present and absent,
+    and every absence has a reason ("其他" with its words).
     """
     lock_current(meeting, None)  # a state move: an edit or another completion at once is seen
+    reasons = {pk: (value, "") if isinstance(value, str) else (value[0], value[1].strip()) for pk, value in absent.items()}
+    for reason, note in reasons.values():
+        if reason not in Attendance.Reason.values:
+            raise DomainError("缺席党员须选择缺席原因（病假、事假、外出务工、年老体弱、因公或其他）", field="attendees")
+        if reason == Attendance.Reason.OTHER and not note:
+            raise DomainError("缺席原因为“其他”时，请写明具体原因", field="attendees")
+        if len(note) > ABSENCE_NOTE_MAX_LENGTH:
+            raise DomainError(f"缺席原因说明不能超过{ABSENCE_NOTE_MAX_LENGTH}字", field="attendees")
     present_ids, absent_ids = set(present), set(absent)
     if present_ids & absent_ids:
         raise DomainError("同一名党员不能既出席又缺席", field="attendees")
@@ -129,14 +152,17 @@ def meeting_complete(
     meeting.attendances.all().delete()
     Attendance.objects.bulk_create(
         [Attendance(meeting=meeting, member_id=pk, present=True) for pk in sorted(present_ids)]
-        + [Attendance(meeting=meeting, member_id=pk, present=False, absence_reason=absent[pk]) for pk in sorted(absent_ids)]
+        + [
+            Attendance(meeting=meeting, member_id=pk, present=False, absence_reason=reasons[pk][0], note=reasons[pk][1])
+            for pk in sorted(absent_ids)
+        ]
     )
     change_log(
         instance=meeting,
         user=by,
         action=ChangeRecord.Action.UPDATE,
         before=before,
-        after={**snapshot(meeting), "出席情况": f"出席{len(present_ids)}人，缺席{len(absent_ids)}人"},
+        after={**snapshot(meeting), "出席情况": _attendance_text(meeting, present_ids, reasons)},
         source=source,
     )
     return meeting

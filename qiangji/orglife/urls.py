@@ -23,4 +23,6 @@ urlpatterns = [
     path("home-study/", views_homestudy.summary, name="home_study"),
     path("home-study/<id:org_pk>/", views_homestudy.gaps, name="home_study_gaps"),
     path("home-study/visit/<id:member_pk>/", views_homestudy.record, name="home_study_record"),
+    path("home-study/<id:org_pk>/plan/", views_homestudy.plan, name="home_study_plan"),
+    path("home-study/plans/<id:pk>/complete/", views_homestudy.plan_complete, name="home_study_plan_complete"),
 ]

@@ -161,12 +161,23 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def complete(request: HttpRequest, pk: int) -> HttpResponse:
-    """Mark held and pick who attended; absentees get a reason."""
+    """Mark held and record who attended: "全部出席", then the absent with their reasons."""
     meeting = get_meeting_for_user(request.user, pk, "manage")
-    initial = {"present": [a.member_id for a in meeting.attendances.all() if a.present]}
-    initial.update({f"reason_{a.member_id}": a.absence_reason for a in meeting.attendances.all() if not a.present})
-    form = AttendanceForm(request.POST or None, meeting=meeting, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    attendances = list(meeting.attendances.all())
+    initial: dict[str, Any] = {"present": [a.member_id for a in attendances if a.present]}
+    for a in attendances:
+        if not a.present:
+            initial.update({f"reason_{a.member_id}": a.absence_reason, f"note_{a.member_id}": a.note})
+    data = request.POST if request.method == "POST" else None
+    if data is not None and data.get("mark") == "all":
+        # Without script the "全部出席" button posts here: everyone checked, nothing saved yet.
+        data = data.copy()
+        form = AttendanceForm(meeting=meeting, initial=initial)
+        data.setlist("present", [str(m.pk) for m in form.members])
+        form = AttendanceForm(data, meeting=meeting)
+        return render(request, "orglife/complete.html", {"form": form, "meeting": meeting, "all_marked": True})
+    form = AttendanceForm(data, meeting=meeting, initial=initial)
+    if data is not None and form.is_valid():
         present, absent = form.attendance()
         try:
             meeting_complete(meeting=meeting, by=request.user, present=present, absent=absent)

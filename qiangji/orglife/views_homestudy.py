@@ -14,19 +14,27 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from qiangji.core.access import get_scope
 from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
+from qiangji.members.models import Member
 from qiangji.members.selectors import get_member_for_user
-from qiangji.orglife.forms_homestudy import HomeStudyForm
+from qiangji.orglife.forms_homestudy import HomeStudyForm, HomeStudyPlanCompleteForm, HomeStudyPlanForm
 from qiangji.orglife.homestudy import (
     COVERAGE_LABELS,
-    NEITHER,
     coverage,
     coverage_counts,
+    get_home_study_plan_for_user,
     home_study_counts,
+    home_study_plan,
+    home_study_plan_complete,
+    home_study_plan_counts,
+    home_study_plans_of,
     home_study_recent,
     home_study_record,
+    home_study_visitors,
+    left_behind_unplanned,
     month_bounds,
 )
 from qiangji.orglife.models import Meeting
+from qiangji.orglife.permissions import may_complete_home_study_plan
 from qiangji.orglife.selectors import MEETING_ORG_KINDS, organizations_for_compliance
 from qiangji.orglife.views import STAFF, _date, require_role
 from qiangji.orgs.selectors import get_organization_for_user
@@ -59,6 +67,7 @@ def summary(request: HttpRequest) -> HttpResponse:
             "start": start,
             "end": end,
             "counts": home_study_counts(request.user, start, end),
+            "plan_counts": home_study_plan_counts(request.user, start, end, today=today),
             "organizations": organizations_for_compliance(user=request.user),
         },
     )
@@ -87,11 +96,13 @@ def gaps(request: HttpRequest, org_pk: int) -> HttpResponse:
             "end": end,
             "kind": kind,
             "kinds": Meeting.Kind.choices,
-            "missing": [r for r in rows if r.status == NEITHER],
+            "missing": [r for r in rows if r.left_behind],
             "counts": coverage_counts(rows),
             "labels": COVERAGE_LABELS,
             "can_record": scope.covers(organization.path, "manage"),
             "visits": list(home_study_recent(user=request.user, organization=organization, start=start, end=end)),
+            "plans": list(home_study_plans_of(user=request.user, organization=organization)),
+            "today": timezone.localdate(),
         },
     )
 
@@ -128,3 +139,69 @@ def record(request: HttpRequest, member_pk: int) -> HttpResponse:
             messages.success(request, f"已登记对{member.name}的送学上门。")
             return redirect(back)
     return render(request, "orglife/home_study_form.html", {"form": form, "member": member, "back": back})
+
+
+@login_required
+def plan(request: HttpRequest, org_pk: int) -> HttpResponse:
+    """Plan home-study visits for members on the month's left-behind list."""
+    organization = get_organization_for_user(request.user, org_pk, "manage")
+    if organization.kind not in MEETING_ORG_KINDS:
+        raise Http404
+    month = _month(request)
+    rows, meetings = left_behind_unplanned(organization, month)
+    members = Member.objects.filter(pk__in=[r.member.pk for r in rows])
+    initial: dict[str, Any] = {"due": timezone.localdate() + dt.timedelta(days=7)}
+    if (member_pk := parse_id(request.GET.get("member"))) is not None:
+        initial["members"] = [member_pk]
+    form = HomeStudyPlanForm(request.POST or None, members=members, visitors=home_study_visitors(organization), initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            plans = home_study_plan(
+                by=request.user,
+                organization=organization,
+                members=data["members"],
+                visitor=data["visitor"],
+                due=data["due"],
+                note=data["note"],
+                meetings=meetings,
+            )
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"已安排{data['visitor']}在{data['due']:%Y年%-m月%-d日}前为{len(plans)}名党员送学上门。")
+            return redirect(f"{reverse('orglife:home_study_gaps', args=[organization.pk])}?month={month:%Y-%m}")
+    return render(
+        request,
+        "orglife/home_study_plan.html",
+        {
+            "form": form,
+            "organization": organization,
+            "month": month,
+            "rows": rows,
+            "chosen": set(request.POST.getlist("members")) if form.is_bound else {str(pk) for pk in initial.get("members", [])},
+        },
+    )
+
+
+@login_required
+def plan_complete(request: HttpRequest, pk: int) -> HttpResponse:
+    """The visitor reports a planned visit done, with what was studied."""
+    item = get_home_study_plan_for_user(request.user, pk)
+    if not may_complete_home_study_plan(request.user, item):
+        raise Http404
+    form = HomeStudyPlanCompleteForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            home_study_plan_complete(plan=item, by=request.user, date=data["date"], topic=data["topic"], notes=data["notes"])
+        except DomainError as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            messages.success(request, f"已登记对{item.member.name}的送学上门。")
+            return redirect("home:index")
+    return render(
+        request,
+        "orglife/home_study_plan_complete.html",
+        {"form": form, "plan": item, "overdue": item.is_overdue(timezone.localdate())},
+    )

@@ -8,11 +8,11 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 from ninja.responses import Status
 
-from qiangji.core.access import TOWN_ADMIN, get_scope
-from qiangji.core.api import ErrorOut, ValidationErrorOut, choice_or_422, form_data, paginate
+from qiangji.core.access import LIAISON, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, form_data, paginate
 from qiangji.orgs.selectors import get_organization_for_user
 from qiangji.trainings import selectors as s
-from qiangji.trainings.forms import SessionForm, TrainingForm
+from qiangji.trainings.forms import SessionForm, TrainingForm, WarningBatchForm
 from qiangji.trainings.models import Training
 from qiangji.trainings.schemas import (
     AttendanceIn,
@@ -27,8 +27,19 @@ from qiangji.trainings.schemas import (
     TrainingIn,
     TrainingOut,
     TrainingPageOut,
+    WarningAttendanceIn,
+    WarningBatchIn,
+    WarningBatchListOut,
+    WarningBatchOut,
+    WarningMemberOut,
 )
-from qiangji.trainings.services import attendance_record, session_create, training_create
+from qiangji.trainings.services import (
+    attendance_record,
+    session_create,
+    training_create,
+    warning_batch_attendance,
+    warning_batch_create,
+)
 
 router = Router(tags=["培训学时"])
 
@@ -138,3 +149,107 @@ def attendance_put(request: HttpRequest, session_id: int, payload: AttendanceIn)
     present = set(payload.present)
     count = attendance_record(session=session, members=members, present_ids=present, by=user, today=timezone.localdate())
     return AttendanceOut(present=count, absent=len(members) - count)
+
+
+# Warning education (警示教育) ------------------------------------------------------------------
+
+
+def _require_staff(user: Any) -> None:
+    if not get_scope(user).has_role(TOWN_ADMIN, LIAISON, SECRETARY):
+        raise HttpError(403, "只有镇党委、指导联络组和党组织书记可以查看警示教育批次。")
+
+
+def _batch_out(batch: Any, *, user: Any = None) -> WarningBatchOut:
+    rows = s.warning_batch_sheet(batch=batch, user=user) if user is not None else None
+    member_count = getattr(batch, "member_count", None)
+    present_count = getattr(batch, "present_count", None)
+    if member_count is None:
+        member_count = batch.members.count()
+        present_count = batch.session.attendances.filter(present=True).count()
+    return WarningBatchOut(
+        id=batch.pk,
+        training=batch.training_id,
+        number=batch.number,
+        site=batch.site,
+        date=batch.session.date,
+        hours=batch.session.hours,
+        topic=batch.session.topic,
+        organizations=[o.name for o in batch.organizations.all()],
+        member_count=member_count,
+        present_count=present_count,
+        members=None
+        if rows is None
+        else [
+            WarningMemberOut(member=m.pk, member_name=m.name, organization_name=m.organization.name, present=p) for m, p in rows
+        ],
+    )
+
+
+@router.get(
+    "/warning-batches",
+    response={200: WarningBatchListOut, **READ_ERRORS},
+    operation_id="warning_batch_list",
+    summary="警示教育批次",
+)
+def warning_batch_list(request: HttpRequest, year: int | None = Query(None, ge=2000, le=2100)) -> Any:
+    user = request.auth
+    _require_staff(user)
+    year = year or timezone.localdate().year
+    return {"items": [_batch_out(b) for b in s.warning_batches(user=user, year=year)]}
+
+
+@router.get(
+    "/warning-batches/{id:batch_id}",
+    response={200: WarningBatchOut, **READ_ERRORS},
+    operation_id="warning_batch_get",
+    summary="警示教育批次详情",
+)
+def warning_batch_get(request: HttpRequest, batch_id: int) -> Any:
+    user = request.auth
+    _require_staff(user)
+    return _batch_out(s.get_warning_batch_for_user(user, batch_id), user=user)
+
+
+@router.post(
+    "/warning-batches",
+    response={201: WarningBatchOut, **WRITE_ERRORS},
+    operation_id="warning_batch_create",
+    summary="安排警示教育批次",
+)
+def warning_batch_create_view(request: HttpRequest, payload: WarningBatchIn) -> Any:
+    user = request.auth
+    if not get_scope(user).has_role(TOWN_ADMIN):
+        raise HttpError(403, "警示教育由镇党委组织安排。")
+    data = form_data(WarningBatchForm(payload.model_dump(exclude={"members"})))
+    members = s.members_of(data["organizations"])
+    if payload.members is not None:
+        wanted = set(payload.members)
+        if wanted - {m.pk for m in members}:
+            raise FormInvalid({"members": ["参加党员应属于所选党组织。"]})
+        members = [m for m in members if m.pk in wanted]
+    batch = warning_batch_create(
+        by=user,
+        root=s.town_root(user),
+        site=data["site"],
+        date=data["date"],
+        hours=data["hours"],
+        organizations=data["organizations"],
+        members=members,
+        topic=data["topic"],
+        skip_sent=payload.members is None,
+    )
+    return Status(201, _batch_out(s.get_warning_batch_for_user(user, batch.pk), user=user))
+
+
+@router.post(
+    "/warning-batches/{id:batch_id}/attendance",
+    response={200: WarningBatchOut, **WRITE_ERRORS},
+    operation_id="warning_batch_attendance",
+    summary="登记警示教育实到党员",
+)
+def warning_batch_attendance_view(request: HttpRequest, batch_id: int, payload: WarningAttendanceIn) -> Any:
+    user = request.auth
+    _require_staff(user)
+    batch = s.get_warning_batch_for_user(user, batch_id)
+    warning_batch_attendance(batch=batch, by=user, present_ids=set(payload.present), today=timezone.localdate())
+    return _batch_out(s.get_warning_batch_for_user(user, batch.pk), user=user)

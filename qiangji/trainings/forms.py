@@ -73,3 +73,35 @@ class RequirementForm(forms.Form):
     leader = forms.IntegerField(label="书记、副书记、委员每年应达学时", min_value=1, max_value=500)
 
     CATEGORIES = HoursRequirement.Category.values
+
+
+class WarningBatchForm(forms.Form):
+    """A warning-education batch: the site, the day, the hours it counts, who is sent (by organization)."""
+
+    site = forms.CharField(label="教育基地", max_length=100, help_text="如：区廉政教育基地")
+    date = forms.DateField(label="日期", widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.DecimalField(label="学时", max_digits=4, decimal_places=1, min_value=0.5, max_value=24, initial=3)
+    topic = forms.CharField(label="主题（可选）", max_length=200, required=False)
+    organizations = forms.ModelMultipleChoiceField(
+        label="参加党组织", queryset=Organization.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organizations"].queryset = (
+            Organization.objects.active().exclude(kind=Organization.Kind.GROUP).filter(parent__isnull=False).order_by("path")
+        )
+        self.fields["site"].error_messages["required"] = "请填写教育基地。"
+        self.fields["date"].error_messages.update(required="请填写日期。", invalid="请输入有效的日期。")
+        self.fields["hours"].error_messages.update(
+            required="请填写学时。", min_value="学时应在0.5至24之间。", max_value="学时应在0.5至24之间。"
+        )
+        self.fields["organizations"].error_messages.update(
+            required="请选择参加的党组织。", invalid_choice="所选党组织不存在或已撤销。"
+        )
+
+    def clean_site(self) -> str:
+        return clean_text(self.cleaned_data["site"])
+
+    def clean_topic(self) -> str:
+        return clean_text(self.cleaned_data["topic"])

@@ -6,6 +6,8 @@ Hours from another source later (courses sent down to positions) come in as sess
 own training kind, through the same Attendance table: one source of truth, one sum.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -72,6 +74,7 @@ class Training(models.Model):
         ROTATION = "rotation", "党员集中轮训"
         WORKER_DRILL = "worker_drill", "党务工作者培训练兵"
         THEMED_CLASS = "themed_class", "专题班"
+        WARNING_EDUCATION = "warning_education", "警示教育现场教学"
 
     name = models.CharField("培训名称", max_length=100)
     kind = models.CharField("培训类别", max_length=20, choices=Kind.choices)
@@ -150,3 +153,38 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.session} · {'出勤' if self.present else '缺勤'}"
+
+
+class WarningBatchQuerySet(models.QuerySet):
+    def for_user(self, user: Any, action: Action = "view") -> "WarningBatchQuerySet":
+        """A batch is seen by whoever sees its programme (the town's trainings: every staff role)."""
+        return self.filter(training__in=Training.objects.for_user(user, action).values("pk"))
+
+
+class WarningBatch(models.Model):
+    """警示教育 batch: the town sends members of some organizations to a clean-government education
+    site on one day ("百余名党员分3批次").
+
+    A batch is a session of the year's warning-education training, so a member present is credited
+    its hours through Attendance like any session; a member is sent in one batch of a programme
+    only, so the trip counts once.
+    """
+
+    training = models.ForeignKey(Training, verbose_name="警示教育", related_name="warning_batches", on_delete=models.CASCADE)
+    number = models.PositiveSmallIntegerField("批次")
+    site = models.CharField("教育基地", max_length=100)
+    session = models.OneToOneField(Session, verbose_name="课次", related_name="warning_batch", on_delete=models.CASCADE)
+    organizations = models.ManyToManyField("orgs.Organization", verbose_name="参加党组织", related_name="+")
+    members = models.ManyToManyField("members.Member", verbose_name="参加党员", related_name="warning_batches")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="安排人", null=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = WarningBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = verbose_name_plural = "警示教育批次"
+        ordering = ["training", "number"]
+        constraints = [models.UniqueConstraint(fields=["training", "number"], name="unique_warning_batch_number")]
+
+    def __str__(self) -> str:
+        return f"{self.training.name} 第{self.number}批次"

@@ -119,3 +119,47 @@ class HoursOut(Schema):
     total: HoursOrgOut
     organizations: list[HoursOrgOut]
     members: list[HoursRowOut]
+
+
+class WarningBatchIn(Schema):
+    """The page's form; `members` (optional) narrows the organizations' members to those listed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    site: str
+    date: dt.date
+    hours: Decimal
+    topic: str = ""
+    organizations: list[int]
+    members: list[int] | None = Field(None, description="不传表示所选党组织（含下级）的全体党员，已参加前面批次的跳过")
+
+
+class WarningAttendanceIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    present: list[int] = Field(description="实到党员的ID（本批次党员）；未列出的记为未到")
+
+
+class WarningMemberOut(Schema):
+    member: int
+    member_name: str
+    organization_name: str
+    present: bool | None = Field(description="是否实到；尚未登记为 null")
+
+
+class WarningBatchOut(Schema):
+    id: int
+    training: int
+    number: int
+    site: str
+    date: dt.date
+    hours: Decimal
+    topic: str
+    organizations: list[str]
+    member_count: int
+    present_count: int
+    members: list[WarningMemberOut] | None = None
+
+
+class WarningBatchListOut(Schema):
+    items: list[WarningBatchOut]

@@ -24,6 +24,7 @@ from qiangji.trainings.models import (
     HoursRequirement,
     Session,
     Training,
+    WarningBatch,
 )
 
 ZERO = Decimal("0")
@@ -192,3 +193,66 @@ def attendances_present(*, user: Any, start: dt.date, end: dt.date) -> Any:
         .select_related("member__organization", "session__training")
         .order_by("-session__date", "session_id", "member_id")
     )
+
+
+# Warning education (警示教育) ------------------------------------------------------------------
+
+
+def town_root(user: Any) -> Organization:
+    """The organization the town admin runs (the root when none is granted): it hosts the programme."""
+    from qiangji.accounts.models import RoleGrant
+
+    grant = RoleGrant.objects.filter(user=user, role=RoleGrant.Role.TOWN_ADMIN).select_related("organization").first()
+    if grant is not None:
+        return grant.organization
+    return Organization.objects.filter(parent__isnull=True).order_by("pk").first()
+
+
+def warning_batches(*, user: Any, year: int) -> Any:
+    """The year's batches the user sees, with how many were sent and how many went."""
+    return (
+        WarningBatch.objects.for_user(user)
+        .filter(session__date__year=year)
+        .select_related("session", "training")
+        .prefetch_related("organizations")
+        .annotate(
+            member_count=Count("members", distinct=True),
+            present_count=Count("session__attendances", filter=Q(session__attendances__present=True), distinct=True),
+        )
+        .order_by("session__date", "number")
+    )
+
+
+def get_warning_batch_for_user(user: Any, pk: int) -> WarningBatch:
+    """404 alike for a missing batch and one the user may not see."""
+    return get_object_or_404(
+        WarningBatch.objects.for_user(user).select_related("session", "training").prefetch_related("organizations"), pk=pk
+    )
+
+
+def members_of(organizations: Any) -> list[Member]:
+    """Every member of the organizations' subtrees, once each."""
+    q = Q()
+    for org in organizations:
+        q |= Q(organization__path__startswith=org.path)
+    if not q:
+        return []
+    return list(
+        Member.objects.filter(q)
+        .select_related("organization")
+        .defer("id_number", "phone", "address")
+        .order_by("organization__path", "name_initials", "id")
+    )
+
+
+def warning_batch_sheet(*, batch: WarningBatch, user: Any) -> list[tuple[Member, bool | None]]:
+    """The batch's members the user may see, with whether they went (None: not recorded yet)."""
+    visible = Member.objects.for_user(user).values("pk")
+    members = (
+        batch.members.filter(pk__in=visible)
+        .select_related("organization")
+        .defer("id_number", "phone", "address")
+        .order_by("organization__path", "name_initials", "id")
+    )
+    recorded = dict(Attendance.objects.filter(session=batch.session).values_list("member_id", "present"))
+    return [(m, recorded.get(m.pk)) for m in members]

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.core.access import LIAISON, MEMBER, SECRETARY, TOWN_ADMIN, get_scope
+from qiangji.core.converters import parse_id
 from qiangji.core.errors import DomainError
 from qiangji.core.exports import xlsx_response
 from qiangji.core.pagination import paginate
@@ -17,7 +18,7 @@ from qiangji.members.models import Member
 from qiangji.orgs.models import Organization
 from qiangji.orgs.selectors import get_organization_for_user
 from qiangji.trainings import selectors as s
-from qiangji.trainings.forms import EnrolForm, RequirementForm, SessionForm, TrainingForm
+from qiangji.trainings.forms import EnrolForm, RequirementForm, SessionForm, TrainingForm, WarningBatchForm
 from qiangji.trainings.models import Training
 from qiangji.trainings.services import (
     attendance_record,
@@ -25,6 +26,8 @@ from qiangji.trainings.services import (
     hours_requirement_update,
     session_create,
     training_create,
+    warning_batch_attendance,
+    warning_batch_create,
 )
 
 STAFF = (TOWN_ADMIN, LIAISON, SECRETARY)
@@ -239,3 +242,77 @@ def requirements_edit(request: HttpRequest) -> HttpResponse:
         messages.success(request, "已保存学时要求。")
         return redirect("trainings:hours")
     return render(request, "trainings/requirements.html", {"form": form})
+
+
+# Warning education (警示教育) ------------------------------------------------------------------
+
+
+@login_required
+def warning_list(request: HttpRequest) -> HttpResponse:
+    """The year's batches: site, day, organizations, sent and present, hours."""
+    _require_role(request, *STAFF)
+    year = _year(request)
+    batches = list(s.warning_batches(user=request.user, year=year))
+    return render(
+        request,
+        "trainings/warning_list.html",
+        {
+            "batches": batches,
+            "year": year,
+            "sent": sum(b.member_count for b in batches),
+            "present": sum(b.present_count for b in batches),
+            "can_manage": get_scope(request.user).has_role(TOWN_ADMIN),
+        },
+    )
+
+
+@login_required
+def warning_create(request: HttpRequest) -> HttpResponse:
+    """The town admin sends the members of some organizations to a site on a day."""
+    _require_role(request, TOWN_ADMIN)
+    form = WarningBatchForm(request.POST or None, initial={"date": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            batch = warning_batch_create(
+                by=request.user,
+                root=s.town_root(request.user),
+                site=data["site"],
+                date=data["date"],
+                hours=data["hours"],
+                organizations=data["organizations"],
+                members=s.members_of(data["organizations"]),
+                topic=data["topic"],
+                skip_sent=True,
+            )
+        except DomainError as exc:
+            _form_error(form, exc)
+        else:
+            note = f"（{batch.skipped}名党员已在前面批次，未重复安排）" if batch.skipped else ""
+            messages.success(request, f"已安排第{batch.number}批次，{batch.members.count()}名党员参加{note}。")
+            return redirect("trainings:warning_detail", batch.pk)
+    return render(request, "trainings/warning_form.html", {"form": form})
+
+
+@login_required
+def warning_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """One batch with its members; the town admin records who went."""
+    _require_role(request, *STAFF)
+    batch = s.get_warning_batch_for_user(request.user, pk)
+    can_manage = get_scope(request.user).has_role(TOWN_ADMIN)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        present = {pid for v in request.POST.getlist("present") if (pid := parse_id(v)) is not None}
+        try:
+            count = warning_batch_attendance(batch=batch, by=request.user, present_ids=present, today=timezone.localdate())
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已登记出席{count}人，每人计{batch.session.hours}学时。")
+            return redirect("trainings:warning_detail", batch.pk)
+    return render(
+        request,
+        "trainings/warning_detail.html",
+        {"batch": batch, "rows": s.warning_batch_sheet(batch=batch, user=request.user), "can_manage": can_manage},
+    )

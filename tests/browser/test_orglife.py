@@ -40,7 +40,7 @@ def test_secretary_records_a_meeting_and_reads_the_grid(page, town, users):
     expect(page.get_by_role("heading", name="出席情况：主题党日")).to_be_visible()
     page.get_by_role("checkbox", name="李党员").check()
     page.get_by_role("checkbox", name="赵一").check()
-    page.get_by_label("钱二缺席原因").select_option(label="病假")
+    page.get_by_label("钱二缺席原因", exact=True).select_option(label="病假")
     page.get_by_role("button", name="保存出席情况").click()
     expect(page.get_by_text("出席2人，缺席1人").first).to_be_visible()
     assert sorted(Attendance.objects.values_list("member__name", "present")) == [

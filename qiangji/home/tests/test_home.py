@@ -149,7 +149,7 @@ def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town,
     # problems awaiting their check, organizations graded without a plan, flagged organizations,
     # probation count and list, plans not filed, two aggregates, the user's top organizations,
     # the ledger's figures of the year (3), the inbox's unread count.
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         client.get(reverse("home:index"))
     for i in range(20):
         branch = f.organization(name=f"新支部{i}", parent=busy_town["town"], term_end=dt.date(2026, 1, 1))
@@ -160,7 +160,7 @@ def test_home_query_count_does_not_grow_with_issues(client_as, users, busy_town,
             joined_on=dt.date(2024, 1, 1),
             full_member_on=None,
         )
-    with django_assert_num_queries(24):
+    with django_assert_num_queries(25):
         response = client.get(reverse("home:index"))
     assert todos(response)["term_expired"][0] == 21
     assert todos(response)["probation_over"][0] == 21

@@ -67,14 +67,21 @@ def test_create_get_update_complete(call, town, users, people):
         "secretary_a",
         "post",
         f"/meetings/{pk}/complete",
-        {"present": [people["li"].pk], "absent": {str(people["zhao"].pk): "work"}},
+        {
+            "present": [people["li"].pk],
+            "absent": {str(people["zhao"].pk): "work", str(people["qian"].pk): {"reason": "other", "note": "外出探亲"}},
+        },
     )
     assert response.status_code == 200
     got = response.json()
-    assert (got["status"], got["present_count"], got["absent_count"]) == ("held", 1, 1)
-    assert sorted((a["member_name"], a["present"], a["absence_reason"]) for a in got["attendance"]) == [
-        ("李党员", True, ""),
-        ("赵一", False, "work"),
+    assert (got["status"], got["present_count"], got["absent_count"]) == ("held", 1, 2)
+    assert sorted(
+        (a["member_name"], a["present"], a["absence_reason"], a["absence_reason_label"], a["absence_note"])
+        for a in got["attendance"]
+    ) == [
+        ("李党员", True, "", "", ""),
+        ("赵一", False, "work", "因公", ""),
+        ("钱二", False, "other", "其他：外出探亲", "外出探亲"),
     ]
     assert call("liaison", "get", f"/meetings/{pk}").json()["present_count"] == 1
 
@@ -89,7 +96,7 @@ def test_bad_writes_change_nothing(call, town, users, people):
     assert call("secretary_b", "post", "/meetings", {**body, "status": "scheduled"}).status_code == 422
     assert call("liaison", "post", "/meetings", {**body, "status": "scheduled"}).status_code == 403
     response = call("secretary_a", "post", f"/meetings/{meeting.pk}/complete", {"present": [people["sun"].pk]})
-    assert response.status_code == 409 and response.json()["detail"] == "所选党员不属于本组织"
+    assert response.status_code == 422 and response.json()["errors"]["present"] == ["所选党员不属于本组织。"]
     assert call("secretary_b", "patch", f"/meetings/{meeting.pk}", {"topic": "改", "version": 1}).status_code == 404
     assert call("liaison", "post", f"/meetings/{meeting.pk}/complete", {"present": [people["li"].pk]}).status_code == 404
     assert state() == before

@@ -248,6 +248,8 @@ def test_coverage_gives_each_member_attended_visited_or_neither(call, town, peop
             "is_mobile": False,
             "status": status,
             "status_label": label,
+            "left_behind": status == "neither",
+            "absences": [],
         }
 
     assert response.json() == {
@@ -260,6 +262,7 @@ def test_coverage_gives_each_member_attended_visited_or_neither(call, town, peop
         "attended": 1,
         "visited": 1,
         "neither": 1,
+        "left_behind": 1,
         "members": [
             row("li", "neither", "未参加也未送学"),
             row("qian", "visited", "已送学上门"),
@@ -302,6 +305,9 @@ def test_counts_of_discussions_and_visits_over_the_callers_scope(call, town, peo
         "date_to": "2026-06-30",
         "discussions": 2,
         "home_study_visits": 2,
+        "plans_planned": 0,
+        "plans_done": 0,
+        "plans_overdue": 0,
     }
     assert call("secretary_b", "get", "/counts", params=params).json()["discussions"] == 1
     march_only = call("liaison", "get", "/counts", params={"date_from": "2026-03-01", "date_to": "2026-03-31"}).json()

@@ -125,7 +125,8 @@ def test_future_scheduled_meeting_cannot_be_completed(client_as, users, town, pe
     meeting = hold(town["branch_a1"], K.LECTURE, TODAY + dt.timedelta(days=3), status=Meeting.Status.SCHEDULED)
     before = state()
     response = client_as(users["secretary_a"]).post(
-        reverse("orglife:complete", args=[meeting.pk]), {"present": [people["li"].pk]}
+        reverse("orglife:complete", args=[meeting.pk]),
+        {"present": [people["li"].pk, people["zhao"].pk, people["qian"].pk]},
     )
     assert response.status_code == 200
     assert response.context["form"].non_field_errors() == ["会议日期在今天之后，不能登记为已召开"]

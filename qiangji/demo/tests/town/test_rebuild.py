@@ -51,7 +51,8 @@ def test_running_again_changes_nothing_and_reset_builds_the_same_town(demo):
     assert Organization.objects.exclude(kind="group").count() == 115
     assert ChangeRecord.objects.filter(content_type__model="member").count() == 200
     assert ChangeRecord.objects.filter(content_type__model="organization").count() == Organization.objects.count()
-    assert tr.Training.objects.count() == 6 + 4  # the year's trainings and the quarterly course batches
+    # The year's trainings, the quarterly course batches and the year's warning education.
+    assert tr.Training.objects.count() == 6 + 4 + 1
     assert RoleGrant.objects.filter(role=VISITOR).values("user").distinct().count() == 99
     plans = plans_for_list(user=User.objects.get(username="zhen_admin"), year=2026, today=TODAY)
     assert sum(p.behind_count for p in plans) == 6

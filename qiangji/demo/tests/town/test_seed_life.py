@@ -38,15 +38,16 @@ def life() -> tuple:
 
 def test_the_year_has_meetings_attendance_trainings_and_plans(demo):
     assert "2026年组织生活：已召开会议 1765 次（出席登记 3415 条），计划召开 62 次" in demo
-    # Six trainings of the year and the four quarterly course batches sent down to positions,
-    # whose deliveries' attendance is recorded as trainings attendance (1,498 + 2,077).
-    assert "培训 10 个（出勤登记 3575 条）；工作计划备案 108 份" in demo
+    # Six trainings of the year, the four quarterly course batches sent down to positions and the
+    # year's warning education, whose attendance is recorded as trainings attendance
+    # (1,498 + 2,077 + 105).
+    assert "培训 11 个（出勤登记 3680 条）；工作计划备案 108 份" in demo
     kinds = dict(Meeting.objects.held().values_list("kind").annotate(n=Count("id")).order_by())
     assert kinds == {"assembly": 350, "discussion": 217, "lecture": 255, "review_meeting": 48, "theme_day": 895}
     assert Attendance.objects.count() == 3415
     assert Attendance.objects.filter(present=False).count() == 247
     batches = tr.Training.objects.filter(pk__in=CourseBatch.objects.values("training"))
-    own = tr.Training.objects.exclude(pk__in=batches)
+    own = tr.Training.objects.exclude(pk__in=batches).exclude(kind="warning_education")
     own_sessions = tr.Session.objects.filter(training__in=own)
     assert (own.count(), own_sessions.count(), tr.Enrolment.objects.filter(training__in=own).count()) == (6, 19, 492)
     assert tr.Attendance.objects.filter(session__in=own_sessions).count() == 1498
@@ -135,3 +136,19 @@ def test_the_year_has_an_issued_brief_whose_figures_are_the_records(demo):
     )
     assert {k: f["value"] for k, f in brief.figures.items()} == {k: v for k, (_, v) in live.items()}
     assert brief.text.startswith("理论武装与组织生活。")
+
+
+def test_warning_education_in_three_batches_counts_hours_once(demo):
+    """ "百余名党员分3批次": 105 members, 35 a batch, none in two batches, 3 hours each for those present."""
+    batches = list(tr.WarningBatch.objects.order_by("number"))
+    assert [(b.number, b.site, b.session.date, b.members.count()) for b in batches] == [
+        (1, "崇明区党风廉政教育基地", dt.date(2026, 4, 18), 35),
+        (2, "崇明区党风廉政教育基地", dt.date(2026, 5, 16), 35),
+        (3, "崇明区党风廉政教育基地", dt.date(2026, 6, 20), 35),
+    ]
+    sent = tr.WarningBatch.members.through.objects.values_list("member_id", flat=True)
+    assert len(set(sent)) == len(sent) == 105
+    present = tr.Attendance.objects.filter(session__warning_batch__isnull=False, present=True)
+    assert present.count() == 100
+    per_member = present.values("member").annotate(h=Sum("session__hours")).values_list("h", flat=True)
+    assert set(per_member) == {Decimal("3.0")}
