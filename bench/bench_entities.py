@@ -231,12 +231,12 @@ def main(argv: list[str] | None = None) -> int:
         floor(data)
     out = io.StringIO()
     with measured("analyse", results, args.rows, profile and "analyse"):
-        call_command("import_entities", str(path), "--dry-run", "--json", stdout=out)
+        call_command("import_entities", str(path), "--full", "--dry-run", "--json", stdout=out)
     analysis = out.getvalue()
     empty_batches()
     out = io.StringIO()
     with measured("import", results, args.rows, profile and "import"):
-        call_command("import_entities", str(path), "--json", stdout=out)
+        call_command("import_entities", str(path), "--full", "--json", stdout=out)
     assert out.getvalue() == analysis, (out.getvalue()[:300], analysis[:300])
     import json
 

@@ -239,6 +239,9 @@ IMPORT_READ_CPU_SECONDS = int(env("QIANGJI_IMPORT_READ_CPU_SECONDS", "120"))
 IMPORT_BACKGROUND_ROWS = int(env("QIANGJI_IMPORT_BACKGROUND_ROWS", "2000"))
 # A batch whose worker has shown no heartbeat for this long can be re-queued by its uploader.
 IMPORT_STALLED_MINUTES = int(env("QIANGJI_IMPORT_STALLED_MINUTES", "10"))
+# A full district list that would mark more than this share of the active register 疑似注销 is
+# committed only once the uploader confirms the number (a 7-row sheet is not the district's list).
+IMPORT_GONE_CONFIRM_SHARE = float(env("QIANGJI_IMPORT_GONE_CONFIRM_SHARE", "0.2"))
 
 # Overdue problems: days past the deadline at which the owner, then the liaison group, then the
 # town are told (RULES.md "Problem ledger").

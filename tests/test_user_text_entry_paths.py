@@ -198,7 +198,7 @@ def test_an_imported_district_row_is_text_in_the_visit_forms_help(team, users, c
     sheet must not become markup there (nor on the task and batch pages)."""
     path = tmp_path / "底数.xlsx"
     path.write_bytes(district_sheet([["新开民宿", credit_code(1), "民宿", "东村", PAYLOAD, PAYLOAD[:30], "", 3]]))
-    call_command("import_entities", str(path), "--json", stdout=io.StringIO())
+    call_command("import_entities", str(path), "--full", "--json", stdout=io.StringIO())
     task = VisitTask.objects.get()
     visitor = client_as(users["visitor"])
     form = shows_as_text(visitor.get(f"/campaign/tasks/{task.pk}/visit/"))
@@ -211,7 +211,7 @@ def test_an_imported_district_row_is_text_in_the_visit_forms_help(team, users, c
 def test_a_visits_facts_are_text_on_the_review_pages(team, users, api_as, client_as, tmp_path):
     path = tmp_path / "底数.xlsx"
     path.write_bytes(district_sheet([["新开民宿", credit_code(2), "民宿", "东村", "东村8号", "钱老板", "", 3]]))
-    call_command("import_entities", str(path), "--json", stdout=io.StringIO())
+    call_command("import_entities", str(path), "--full", "--json", stdout=io.StringIO())
     task = VisitTask.objects.get()
     response = api_as(users["visitor"]).post(
         f"/visit-tasks/{task.pk}/visits",

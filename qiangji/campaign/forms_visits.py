@@ -13,6 +13,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from qiangji.campaign.models import ChecklistItem, Entity, Visit, VisitTeam
+from qiangji.campaign.services.care import ANSWER_MAX, NOTE_MAX, care_items
 from qiangji.core.concurrency import VersionedForm
 from qiangji.core.errors import DomainError
 from qiangji.orgs.models import Grid
@@ -30,6 +31,8 @@ def _text(label: str, *, max_length: int = 200, rows: int = 0, widget: Any = Non
 class VisitForm(forms.Form):
     """One visit: the five musts as asked now, what was found, and the corrected facts (only
     the fields that differ from what the task shows)."""
+
+    is_care = False
 
     client_uuid = forms.CharField(widget=forms.HiddenInput, required=False)
     visited_on = forms.DateField(label="走访日期", widget=forms.DateInput(attrs={"type": "date"}))
@@ -141,6 +144,103 @@ class VisitForm(forms.Form):
                 value = "true" if value else "false"
             initial[FACT_PREFIX + field] = value
         return initial
+
+
+class CareVisitForm(VisitForm):
+    """A care visit (三送三问回访): the three sends — each ticked with what was delivered — and
+    the three asks — each answered — as the town defines them now, instead of the five musts
+    and the corrected facts of a verify visit. The rules are the service's (services/care.py);
+    `clean` says them field by field so that a phone shows each error where it belongs."""
+
+    is_care = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in [n for n in self.fields if n.startswith(FACT_PREFIX)] + ["checklist", "needs"]:
+            del self.fields[name]
+        self.fields["notes"].help_text = ""
+        self.send_items, self.ask_items = care_items()
+        for item in self.send_items:
+            self.fields[f"send_{item.pk}"] = forms.BooleanField(label=f"已{item.label}", required=False, help_text=item.prompt)
+            self.fields[f"send_{item.pk}_note"] = _text(
+                f"{item.label}：送达内容", max_length=NOTE_MAX, rows=2, help_text="勾选后必填：送了什么、办了什么"
+            )
+        for item in self.ask_items:
+            self.fields[f"ask_{item.pk}"] = _text(f"{item.label}：{item.prompt}" if item.prompt else item.label,
+                                                  max_length=ANSWER_MAX, rows=2)  # fmt: skip
+
+    @property
+    def sends(self) -> list[tuple[forms.BoundField, forms.BoundField]]:
+        return [(self[f"send_{i.pk}"], self[f"send_{i.pk}_note"]) for i in self.send_items]
+
+    @property
+    def asks(self) -> list[forms.BoundField]:
+        return [self[f"ask_{i.pk}"] for i in self.ask_items]
+
+    @property
+    def facts_open(self) -> bool:
+        return False
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not data.get("found_exists", True):
+            return data
+        for item in self.send_items:
+            if data.get(f"send_{item.pk}") and not data.get(f"send_{item.pk}_note"):
+                self.add_error(f"send_{item.pk}_note", f"已勾选“{item.label}”，请填写送达的内容")
+        if self.send_items and not any(data.get(f"send_{i.pk}") for i in self.send_items):
+            self.add_error(f"send_{self.send_items[0].pk}", "三送三问回访须至少送达一项，请勾选并填写送达的内容")
+        for item in self.ask_items:
+            if not data.get(f"ask_{item.pk}"):
+                self.add_error(f"ask_{item.pk}", f"“{item.label}”未填写回答")
+        return data
+
+    def service_data(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        out = {
+            "visited_on": data["visited_on"],
+            "found_exists": data["found_exists"],
+            "party_members_found": data.get("party_members_found") or 0,
+            "wants_party_org": data["wants_party_org"],
+            "problems": data["problems"],
+            "care_package": data["care_package"],
+            "card_number": data["card_number"],
+            "notes": data["notes"],
+        }
+        out["sends"] = [
+            {"item": i.pk, "done": data.get(f"send_{i.pk}", False), "note": data.get(f"send_{i.pk}_note", "")}
+            for i in self.send_items
+        ]
+        out["asks"] = [{"item": i.pk, "answer": data.get(f"ask_{i.pk}", "")} for i in self.ask_items]
+        return out
+
+    def add_domain_error(self, error: DomainError) -> None:
+        if error.field in ("sends", "asks"):
+            self.add_error(None, error.message)
+        else:
+            super().add_domain_error(error)
+
+    @classmethod
+    def initial_for(cls, visit: Visit) -> dict[str, Any]:
+        """A recorded care visit as initial values, item by item by label (the town may have
+        renamed an item since: that answer is then not carried over)."""
+        initial = super().initial_for(visit)
+        sends, asks = care_items()
+        kept_sends = {s["label"]: s for s in visit.sends}
+        kept_asks = {a["label"]: a for a in visit.asks}
+        for item in sends:
+            if item.label in kept_sends:
+                initial[f"send_{item.pk}"] = kept_sends[item.label].get("done", False)
+                initial[f"send_{item.pk}_note"] = kept_sends[item.label].get("note", "")
+        for item in asks:
+            if item.label in kept_asks:
+                initial[f"ask_{item.pk}"] = kept_asks[item.label].get("answer", "")
+        return initial
+
+
+def visit_form_class(task: Any) -> type[VisitForm]:
+    """The verify form, or the care form for a 三送三问 task."""
+    return CareVisitForm if task.kind == task.Kind.CARE else VisitForm
 
 
 class ReviewForm(forms.Form):

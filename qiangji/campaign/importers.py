@@ -15,16 +15,21 @@ Classes, per row, in this order (the first that applies):
   (`models.match_key`), was already given by a valid row above it in the same file (the later
   rows are duplicates: no visit of their own, the first row's record carries it); or the row's
   code finds no entity in the register but its key is that of a register entity whose code is
-  different or blank (`duplicate_of` = that entity; a team checks whether it is the same one).
+  different or blank, or — whatever the address — its name is that of a register entity in the
+  same village under another code (`duplicate_of` = that entity; a team checks whether it is
+  the same one, and an approved visit writes what it found to that entity: never a new one).
 - **unchanged** / **changed** (与底数一致 / 信息变更): the code — for a row without one, the
   key — finds a register entity; changed lists the fields whose value in the row differs from
   the register ({field: [old as shown, new value as `entity_apply` takes it, new as shown]}).
   A blank cell means "not given", never "erase".
 - **new** (新发现): none of the above.
-- **gone** (疑似注销): the batch is a full list (`is_full`, the default; `--partial`, the API's
-  `is_full=false` or the upload page's 部分名单 box say it is not) and an active register
-  entity is named by no row of the file, valid or not (by code or key: an unreadable row still
-  shows the entity is there).
+- **gone** (疑似注销): the batch is a full list and an active register entity is named by no
+  row of the file, valid or not (by code, key, or name in its village: an unreadable row still
+  shows the entity is there). Full or partial is the uploader's explicit choice, with no default
+  (`options["list"]` = "full" / "partial": the upload page's 名单范围, the API's `is_full`, the
+  command's `--full` / `--partial`). A full list that would mark more than
+  settings.IMPORT_GONE_CONFIRM_SHARE of the active register gone commits only once that number
+  is confirmed (`confirmation`).
 
 Importing the same file (same SHA-256) again analyses nothing anew: each row gets the class the
 first import gave it, and the commit writes nothing.
@@ -32,6 +37,7 @@ first import gave it, and the commit writes nothing.
 
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
@@ -39,7 +45,17 @@ from qiangji.campaign.forms import EntityForm
 from qiangji.campaign.models import BaseRecord, Entity, EntityBatch, match_key
 from qiangji.core.access import TOWN_ADMIN
 from qiangji.core.crypto import decrypt, mask_phone
-from qiangji.core.spreadsheets import INVALID, Checked, FormImporter, ImportContext, RowInvalid, SourceRow, columns
+from qiangji.core.spreadsheets import (
+    INVALID,
+    Checked,
+    Confirmation,
+    FormImporter,
+    ImportContext,
+    RowInvalid,
+    SourceRow,
+    UploadChoice,
+    columns,
+)
 from qiangji.core.spreadsheets.lookups import preloaded
 from qiangji.core.spreadsheets.rowcheck import RowChecker
 from qiangji.core.text import clean_text
@@ -65,11 +81,25 @@ KIND_SYNONYMS = {
 }
 VILLAGE_SUFFIXES = ("村民委员会", "居民委员会", "村委会", "居委会", "委员会", "村委", "居委")
 SEPARATORS = str.maketrans({c: "、" for c in "，,;；/ "})
+FULL, PARTIAL = "full", "partial"
+LIST_CHOICE = UploadChoice(
+    key="list",
+    label="名单范围",
+    choices=((FULL, "全量名单"), (PARTIAL, "部分名单")),
+    help="全量名单：区里下发的完整名单，登记册中未出现在名单中的在册主体将标记为疑似注销；"
+    "部分名单（如补报名单）：只比对名单中的主体，不标记疑似注销。",
+    required="请选择名单范围：本表是全量名单还是部分名单",
+)
 FIELD_LABELS = {name: str(Entity._meta.get_field(name).verbose_name) for name in Entity.REGISTER_FIELDS}
 
 
 def _name(value: Any) -> str:
     return clean_text(value).replace(" ", "")
+
+
+def _name_part(key: str) -> str:
+    """The name half of a `match_key` (name and address squashed, joined by "|")."""
+    return key.split("|", 1)[0]
 
 
 def _code(raw: Any) -> str | None:
@@ -99,13 +129,7 @@ class EntityImporter(FormImporter):
         (GONE, "疑似注销"),
     )
     writes = (NEW, UNCHANGED, CHANGED, DUPLICATE, GONE)
-    upload_options = (
-        (
-            "partial",
-            "部分名单",
-            "仅用于新兴领域主体底数：只列出部分主体（如补报名单）时勾选，未列出的在册主体不标记为疑似注销。",
-        ),
-    )
+    upload_choices = (LIST_CHOICE,)
     row_records = False  # each row's BaseRecord is its provenance (the batch page shows them)
     columns = (
         columns.text("name", "主体名称", aliases=("企业名称", "单位名称", "市场主体名称", "名称"), required=True),
@@ -129,8 +153,9 @@ class EntityImporter(FormImporter):
         villages, chains, streets, the register by code and by key with its chains."""
         cache = ctx.cache
         cache["rows"] = {id(row.values): row for row in rows}
-        # `is_full` from the command and the API, `partial` from the upload page's box.
-        cache["is_full"] = bool(ctx.options.get("is_full", True)) and not ctx.options.get("partial")
+        # No choice (a batch uploaded before the choice existed) counts as partial: nothing is
+        # marked gone that nobody said was missing.
+        cache["is_full"] = ctx.options.get(LIST_CHOICE.key) == FULL
         sha = ctx.file_sha256 or getattr(ctx.batch, "file_sha256", "")
         earlier = EntityBatch.objects.filter(file_sha256=sha).order_by("pk").first() if sha else None
         cache["replay"] = earlier
@@ -161,6 +186,7 @@ class EntityImporter(FormImporter):
         known: dict[int, dict[str, Any]] = {}
         by_code: dict[str, int] = {}
         by_key: dict[str, list[int]] = {}
+        by_name: dict[tuple[str, int], list[int]] = {}  # (the key's name part, village) → entities
         entities = Entity.objects.order_by("pk").extra(select={"phone_sealed": "phone"})  # decrypted only when compared
         for values in entities.values("status", "phone_sealed", *fields, "village_id", "street_id").iterator(2000):
             values["chains"] = []
@@ -168,9 +194,11 @@ class EntityImporter(FormImporter):
             if values["credit_code"]:
                 by_code[values["credit_code"]] = values["pk"]
             by_key.setdefault(values["key"], []).append(values["pk"])
+            by_name.setdefault((_name_part(values["key"]), values["village_id"]), []).append(values["pk"])
         for entity_id, chain_id in Entity.chains.through.objects.values_list("entity_id", "chain_id").iterator(5000):
             known[entity_id]["chains"].append(chain_id)
-        cache.update(known=known, by_code=by_code, by_key=by_key)
+        active = sum(1 for values in known.values() if values["status"] == Entity.Status.ACTIVE)
+        cache.update(known=known, by_code=by_code, by_key=by_key, by_name=by_name, active_count=active)
         # Which register entities the file names at all, valid rows or not (for "gone").
         # Each row's code and key are worked out here once (the cells are already cleaned, and
         # match_key squashes what the form's cleaning would change).
@@ -183,6 +211,9 @@ class EntityImporter(FormImporter):
                 named.add(by_code[code])
             key = keys[row.number] = match_key(row.values.get("name") or "", row.values.get("address") or "")
             named.update(by_key.get(key, ()))
+            village = self._village(_name(row.values["village"]), ctx) if row.values.get("village") else None
+            if village is not None:
+                named.update(by_name.get((_name_part(key), village.pk), ()))
         cache.update(named=named, row_codes=codes, row_keys=keys)
         return rows
 
@@ -200,6 +231,31 @@ class EntityImporter(FormImporter):
             f"有误的 {counts[INVALID]} 行未导入。在册主体待走访核实、审核通过后才更新。"
         )
 
+    def _earlier(self, sha: str) -> EntityBatch | None:
+        return EntityBatch.objects.filter(file_sha256=sha).order_by("pk").first() if sha else None
+
+    def confirmation(self, counts: Any, ctx: ImportContext) -> Confirmation | None:
+        """A full list that would mark more than IMPORT_GONE_CONFIRM_SHARE of the active register
+        gone (a few rows uploaded as "全量名单" by mistake) needs the number confirmed."""
+        gone = counts.get(GONE, 0)
+        if not gone or ctx.options.get(LIST_CHOICE.key) != FULL:
+            return None
+        replay = ctx.cache["replay"] if "replay" in ctx.cache else self._earlier(ctx.file_sha256)
+        if replay is not None:  # the same file again writes nothing
+            return None
+        active = ctx.cache["active_count"] if "active_count" in ctx.cache else Entity.objects.active().count()
+        share = settings.IMPORT_GONE_CONFIRM_SHARE
+        if not active or gone / active <= share:
+            return None
+        return Confirmation(
+            number=gone,
+            label=f"我已确认将 {gone} 个主体标记为疑似注销",
+            refusal=(
+                f"本次为全量名单，将把登记册中 {gone} 个在册主体（占 {active} 个的 {gone * 100 // active}%，"
+                f"超过 {share:.0%}）标记为疑似注销，须确认这一数字后才能导入；如本表只是部分名单，请放弃后按部分名单重新上传。"
+            ),
+        )
+
     def committed_page(self, batch: Any) -> str | None:
         own = EntityBatch.objects.filter(import_batch=batch).values_list("pk", flat=True).first()
         return reverse("campaign:batch_detail", args=[own]) if own else None
@@ -213,6 +269,14 @@ class EntityImporter(FormImporter):
             return (
                 f"此文件已于{earlier.created_at:%Y-%m-%d %H:%M}导入（底数批次第{earlier.pk}号），以下为当时的分析结果；"
                 "再次导入不会新增任何记录或走访任务。"
+            )
+        counts = batch.counts or {}
+        if batch.options.get(LIST_CHOICE.key) == PARTIAL:
+            return "部分名单：只比对名单中的主体，未出现在名单中的在册主体不标记为疑似注销。"
+        if counts.get(GONE):
+            return (
+                f"全量名单：名单共 {counts.get('total', 0)} 行；登记册中另有 {counts[GONE]} 个主体未出现在名单中，"
+                "将标记为疑似注销（由走访队逐一核实，审核通过后才注销）。"
             )
         return ""
 
@@ -321,18 +385,34 @@ class EntityImporter(FormImporter):
             return self._checked(DUPLICATE, shown, record, notes=[note], duplicate_of=entity_pk, state=BaseRecord.State.NONE)
         entity_pk = cache["by_code"].get(code) if code else None
         duplicate_of = None
+        same_name = False
         if entity_pk is None:
             keyed = cache["by_key"].get(key, ())
             if keyed and not code:
                 entity_pk = keyed[0]
             elif keyed:
                 duplicate_of = keyed[0]
+            else:
+                # Same name in the same village under another code (or another address): maybe
+                # the same entity re-registered or moved next door, never silently a new one.
+                named = cache["by_name"].get((_name_part(key), record["village"]), ())
+                if named:
+                    duplicate_of, same_name = named[0], True
         if code:
             cache["seen_code"][code] = (row.number, entity_pk or duplicate_of)
         cache["seen_key"].setdefault(key, (row.number, entity_pk or duplicate_of))
         if duplicate_of is not None:
             other = cache["known"][duplicate_of]
-            note = f"与在册主体“{other['name']}”名称和地址相同，但统一社会信用代码{'不同' if other['credit_code'] else '未登记'}"
+            if same_name and code:
+                note = (
+                    f"与同村在册主体“{other['name']}”同名，但统一社会信用代码"
+                    f"{'不同（在册为' + other['credit_code'] + '）' if other['credit_code'] else '未登记'}"
+                )
+            elif same_name:
+                note = f"与同村在册主体“{other['name']}”同名，但经营地址不同"
+            else:
+                differs = "不同" if other["credit_code"] else "未登记"
+                note = f"与在册主体“{other['name']}”名称和地址相同，但统一社会信用代码{differs}"
             return self._checked(DUPLICATE, shown, record, notes=[note], duplicate_of=duplicate_of)
         if entity_pk is None:
             return self._checked(NEW, shown, record)

@@ -70,6 +70,21 @@ def headline(summary: Summary) -> str:
     return f"{period_label(summary)}，" + "，".join(parts) + "。"
 
 
+def care_sentence(summary: Summary) -> str:
+    """三送三问: how many care visits delivered each send, how many asks were answered."""
+    care = summary.figures.get("care")  # summaries made before care visits had their own form
+    if not care or not care["visits"]:
+        return ""
+    sends = "、".join(f"{s['label']}{s['visits']}家次" for s in care["sends"])
+    asks = "、".join(a["label"] for a in care["asks"])
+    text = f"开展三送三问回访{care['visits']}家次"
+    if sends:
+        text += f"，其中{sends}"
+    if asks:
+        text += f"；{asks}共回答{care['asks_answered']}项"
+    return text + "。"
+
+
 def coverage_sentence(summary: Summary) -> str:
     town = summary.figures["coverage"]["town"]
     change = summary.figures["coverage"].get("change") or {}
@@ -118,6 +133,9 @@ def behind_sentence(summary: Summary) -> str:
 def paragraphs(summary: Summary) -> list[str]:
     """The report's text, paragraph by paragraph."""
     lines = [headline(summary), coverage_sentence(summary), tasks_sentence(summary)]
+    care = care_sentence(summary)
+    if care:
+        lines.append(care)
     if summary.kind == Summary.Kind.WEEKLY:
         lines.append(behind_sentence(summary))
     return lines

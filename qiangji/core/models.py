@@ -208,7 +208,8 @@ class ImportBatch(models.Model):
     # The header labels as the file has them (two-row headers already combined), by column.
     headers = models.JSONField("表头", default=list, blank=True)
     column_map = models.JSONField("列对应", default=dict, blank=True)
-    # The importer's `upload_options` ticked on upload ({"partial": True}): the analysis and the
+    # The importer's `upload_options` ticked and `upload_choices` made on upload ({"list":
+    # "partial"}), and a confirmed number ({"confirmed": 469}) on commit: the analysis and the
     # commit, however late or often retried, read the file the way the uploader said.
     options = models.JSONField("导入选项", default=dict, blank=True)
     # {pk: version} of the stored records the preview compared rows with (importers that guard

@@ -28,6 +28,7 @@ so the counts are the same for every seed.
 import datetime as dt
 import random
 import uuid
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -63,7 +64,7 @@ from qiangji.demo.campaign_district import (  # noqa: F401 - campaign_counts, re
     verify_district,
 )
 from qiangji.demo.campaign_sheet import EntityMaker, EntityPlan, register_plan, sheet_bytes
-from qiangji.demo.campaign_texts import COMMENTS, NEEDS, PROBLEMS
+from qiangji.demo.campaign_texts import CARE_ASKS, CARE_SENDS, COMMENTS, NEEDS, PROBLEMS
 from qiangji.demo.logins import DEMO_LOGINS, DEMO_PASSWORD
 from qiangji.orgs.models import Chain, Grid, Organization, Street, Village
 
@@ -76,6 +77,20 @@ UNCOVERED_SHARE = 0.1  # of each grid's entities, left for the 5+2+7 page to sho
 LATE_COVERS = 24  # cover actions within the last six weeks
 VISIT_PROBLEMS = 3  # problems found on visits that the town registers in the ledger
 DAILY, WEEKLY = 14, 6
+
+
+def care_answers(n: int) -> dict[str, Any]:
+    """A care visit's 三送三问, picked by a number drawn from the entity's name (not from the
+    seed's random stream, so that the rest of the town is drawn as before, nor from ids, which a
+    rebuild changes): 送政策 always, 送服务 two visits in three, 送温暖 one in two; every ask
+    answered."""
+    done = {"送政策": True, "送服务": n % 3 != 0, "送温暖": n % 2 == 0}
+    sends = [
+        {"item": label, "done": done[label], "note": notes[n % len(notes)] if done[label] else ""}
+        for label, notes in CARE_SENDS.items()
+    ]
+    asks = [{"item": label, "answer": answers[n % len(answers)]} for label, answers in CARE_ASKS.items()]
+    return {"sends": sends, "asks": asks}
 
 
 @dataclass
@@ -220,6 +235,8 @@ class CampaignWriter:
             "wants_party_org": rng.random() < 0.05,
         }
         data.update(extra)
+        if task.kind == VisitTask.Kind.CARE and data["found_exists"]:
+            data.update(care_answers(zlib.crc32(task.title.encode())))
         if first and data["found_exists"]:
             data["card_number"] = self.card(day)
             data["care_package"] = True

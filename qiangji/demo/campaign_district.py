@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Q
 
 from qiangji.accounts.models import RoleGrant, User
+from qiangji.campaign.importers import FULL, LIST_CHOICE
 from qiangji.campaign.models import (
     BaseRecord,
     CarrierCommittee,
@@ -48,7 +49,10 @@ DISTRICT_OUTCOMES = {
 def import_sheet(w: Any, *, day: dt.date, file_name: str, content: bytes) -> EntityBatch:
     """One district workbook through the entities importer, committed by the town admin on `day`."""
     with w.clock.at(day):
-        import_file(kind="entities", file_name=file_name, data=content, commit=True, user=w.admins[0])
+        # The district's lists are full lists: the entities they no longer name become 疑似注销.
+        import_file(
+            kind="entities", file_name=file_name, data=content, commit=True, user=w.admins[0], options={LIST_CHOICE.key: FULL}
+        )
     return EntityBatch.objects.get(file_sha256=hashlib.sha256(content).hexdigest())
 
 

@@ -38,6 +38,7 @@ def test_upload_a_district_sheet_and_read_its_analysis(page, sheet):
     page.get_by_role("link", name="导入新批次").click()
     expect(page.get_by_label("导入内容")).to_have_value("entities")
     page.get_by_label("表格文件").set_input_files(files=[{"name": "区级底数.xlsx", "mimeType": XLSX, "buffer": sheet}])
+    page.get_by_role("radio", name="全量名单").check()
     page.get_by_role("button", name="上传并预览").click()
 
     counts = page.locator("#import-counts")
@@ -47,6 +48,7 @@ def test_upload_a_district_sheet_and_read_its_analysis(page, sheet):
     expect(page.get_by_text("与第6行统一社会信用代码重复，随第6行一并核实")).to_be_visible()
     assert not EntityBatch.objects.exists()
 
+    page.get_by_label("我已确认将 1 个主体标记为疑似注销").check()  # 1 of the 2 registered
     page.once("dialog", lambda dialog: dialog.accept())
     page.get_by_role("button", name="确认导入").click()
     expect(page.get_by_text("底数批次已生成：新发现 1、信息变更 1、疑似重复 1、疑似注销 1")).to_be_visible()
@@ -70,7 +72,7 @@ def test_batch_page_at_phone_width(phone_page, sheet, users, tmp_path):
 
     path = tmp_path / "区级底数.xlsx"
     path.write_bytes(sheet)
-    call_command("import_entities", str(path), "--json")
+    call_command("import_entities", str(path), "--json", "--full", "--confirm-gone", "1")
     login(phone_page, "admin")
     phone_page.goto(phone_page.base_url + f"/campaign/batches/{EntityBatch.objects.get().pk}/")
     expect(phone_page.locator("#batch-counts")).to_contain_text("疑似注销")

@@ -158,14 +158,16 @@ def test_organization_import_adds_a_branch_to_the_tree(page, town, users):
     expect(basic).to_contain_text("成立日期2024年5月4日")
 
 
-def test_an_imports_own_option_shows_with_its_kind_only(page, town, users):
+def test_an_imports_own_choice_shows_with_its_kind_only(page, town, users):
     login(page, "admin")
     page.get_by_role("link", name="数据导入", exact=True).click()
-    box = page.get_by_label("部分名单")
+    choice = page.get_by_role("group", name="名单范围")
     page.get_by_label("导入内容").select_option(label="党员")
-    expect(box).to_be_hidden()
+    expect(choice).to_be_hidden()
     page.get_by_label("导入内容").select_option(label="新兴领域主体底数")
-    expect(box).to_be_visible()
-    expect(page.get_by_text("仅用于新兴领域主体底数：只列出部分主体（如补报名单）时勾选")).to_be_visible()
+    expect(choice).to_be_visible()
+    expect(choice.get_by_role("radio", name="全量名单")).not_to_be_checked()
+    expect(choice.get_by_role("radio", name="部分名单")).not_to_be_checked()
+    expect(page.get_by_text("部分名单（如补报名单）：只比对名单中的主体，不标记疑似注销。")).to_be_visible()
     page.get_by_label("导入内容").select_option(label="党组织")
-    expect(box).to_be_hidden()
+    expect(choice).to_be_hidden()

@@ -1,8 +1,9 @@
 """API: the district batches (底数批次) and their analysis; upload a sheet to analyse or import.
 
 Town admin only: listing answers 403 to anyone else, a single batch 404 (as for a missing one).
-`POST /entity-batches` (multipart: `file`, `dry_run`, `is_full`) answers what `import_entities
---json` prints, plus the batch it made (or the earlier batch of the same file).
+`POST /entity-batches` (multipart: `file`, `dry_run`, `is_full` — required, no default —,
+`confirm_gone`) answers what `import_entities --json` prints, plus the batch it made (or the
+earlier batch of the same file).
 """
 
 import hashlib
@@ -14,6 +15,7 @@ from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from qiangji.campaign.access import runs_campaign
+from qiangji.campaign.importers import FULL, LIST_CHOICE, PARTIAL
 from qiangji.campaign.models import BaseRecord, EntityBatch
 from qiangji.campaign.selectors_batches import (
     batch_records,
@@ -23,6 +25,8 @@ from qiangji.campaign.selectors_batches import (
     record_row,
 )
 from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, paginate
+from qiangji.core.errors import DomainError
+from qiangji.core.spreadsheets import CONFIRMED
 from qiangji.core.spreadsheets.safety import SpreadsheetError
 from qiangji.core.spreadsheets.services import import_file
 
@@ -177,26 +181,39 @@ def entity_batch_records(
 
 @router.post(
     "",
-    response={200: AnalysisOut, **READ_ERRORS},
+    response={200: AnalysisOut, 409: ErrorOut, **READ_ERRORS},
     operation_id="entity_batch_upload",
     summary="上传底数表格：分析或导入",
 )
 def entity_batch_upload(
-    request: HttpRequest, file: File[UploadedFile], dry_run: Form[bool] = False, is_full: Form[bool] = True
+    request: HttpRequest,
+    file: File[UploadedFile],
+    dry_run: Form[bool] = False,
+    is_full: Form[bool | None] = None,
+    confirm_gone: Form[int | None] = None,
 ) -> Any:
     """`dry_run=true` analyses only (nothing written); otherwise the batch, its records and the
-    visit tasks are written in one transaction. The same file again writes nothing and answers
-    the analysis of its first import."""
+    visit tasks are written in one transaction. `is_full` (required): the sheet is the
+    district's full list (register entities it does not name become 疑似注销) or a partial one.
+    A full list marking more than IMPORT_GONE_CONFIRM_SHARE of the active register gone is
+    refused (409, nothing written) unless `confirm_gone` is that number (a dry run tells it).
+    The same file again writes nothing and answers the analysis of its first import."""
     user = request.auth
     _town(user)
+    if is_full is None:
+        raise FormInvalid({"is_full": [LIST_CHOICE.required]})
+    options: dict[str, Any] = {LIST_CHOICE.key: FULL if is_full else PARTIAL}
+    if confirm_gone is not None:
+        options[CONFIRMED] = confirm_gone
     data = file.read()
     try:
         result = import_file(
-            kind="entities", file_name=file.name or "upload.xlsx", data=data, commit=not dry_run, user=user,
-            options={"is_full": is_full},
-        )  # fmt: skip
+            kind="entities", file_name=file.name or "upload.xlsx", data=data, commit=not dry_run, user=user, options=options
+        )
     except SpreadsheetError as exc:
         raise FormInvalid({"file": [f"无法读取文件：{exc.message}"]}) from None
+    except DomainError as exc:
+        raise HttpError(409, exc.message) from None
     batch = None
     if not dry_run:
         batch = EntityBatch.objects.filter(file_sha256=hashlib.sha256(data).hexdigest()).order_by("pk").first()

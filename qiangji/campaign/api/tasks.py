@@ -1,6 +1,7 @@
 """API /api/v1/visit-tasks: visit tasks, visits and their review, for the visiting teams' app.
 
-The app lists its tasks, opens one (facts, the batch analysis, the checklist as asked now),
+The app lists its tasks, opens one (facts, the batch analysis, the checklist as asked now — for
+a care task the three sends and three asks instead, answered as `sends` / `asks`),
 posts a visit with the client_uuid it made when the form opened (posting it again after a dropped
 connection answers 200 with the same visit), corrects a visit sent back, and the town reviews.
 Rules answer as the pages do: a visit's invalid field 422, a refused step 409, not yours 403,
@@ -28,6 +29,7 @@ from qiangji.campaign.selectors_tasks import (
     subject_rows,
     tasks_for_list,
 )
+from qiangji.campaign.services.care import care_items
 from qiangji.campaign.services.visits import is_first_visit, visit_resubmit, visit_review, visit_submit
 from qiangji.core.api import ErrorOut, FormInvalid, ValidationErrorOut, choice_or_422, paginate
 from qiangji.core.audit import audit
@@ -112,10 +114,19 @@ class ChecklistItemOut(Schema):
     label: str
 
 
+class CareItemOut(Schema):
+    id: int
+    label: str
+    prompt: str
+
+
 class TaskDetailOut(TaskOut):
     facts: list[FactOut]
     analysis: AnalysisOut | None
     checklist: list[ChecklistItemOut]
+    # A care task (三送三问) answers these instead of the checklist; empty for a verify task.
+    sends: list[CareItemOut]
+    asks: list[CareItemOut]
     card_required: bool
     visits: list[int]
 
@@ -137,6 +148,8 @@ class VisitOut(Schema):
     visited_on: dt.date
     client_uuid: str | None
     checklist: list[dict[str, Any]]
+    sends: list[dict[str, Any]]
+    asks: list[dict[str, Any]]
     facts: dict[str, Any]
     found_exists: bool
     party_members_found: int
@@ -164,6 +177,8 @@ class VisitOut(Schema):
             visited_on=visit.visited_on,
             client_uuid=str(visit.client_uuid) if visit.client_uuid else None,
             checklist=visit.checklist,
+            sends=visit.sends,
+            asks=visit.asks,
             facts=facts,
             found_exists=visit.found_exists,
             party_members_found=visit.party_members_found,
@@ -186,10 +201,23 @@ class VisitOut(Schema):
         )
 
 
+class SendIn(Schema):
+    item: int | str = Field(description="三送事项：编号或名称")
+    done: bool = False
+    note: str = Field("", max_length=500, description="送达的内容（已送达时必填）")
+
+
+class AskIn(Schema):
+    item: int | str = Field(description="三问事项：编号或名称")
+    answer: str = Field("", max_length=1000, description="回答（必填）")
+
+
 class VisitIn(Schema):
     client_uuid: str | None = None
     visited_on: dt.date | None = None
     checklist: list[int | str] = Field(default_factory=list, description="完成的“五必须”事项：编号或名称")
+    sends: list[SendIn] = Field(default_factory=list, description="三送三问回访：每项“送”是否送达及内容")
+    asks: list[AskIn] = Field(default_factory=list, description="三送三问回访：每项“问”的回答")
     facts: dict[str, Any] = Field(default_factory=dict, description="核实后与底数不一致的主体信息")
     found_exists: bool = True
     party_members_found: int = Field(0, ge=0)
@@ -203,6 +231,8 @@ class VisitIn(Schema):
     def service_data(self) -> dict[str, Any]:
         data = self.model_dump(exclude={"client_uuid"})
         data["checklist"] = [str(c) for c in self.checklist]
+        for answer in (*data["sends"], *data["asks"]):
+            answer["item"] = str(answer["item"])
         if data["visited_on"] is None:
             data.pop("visited_on")
         return data
@@ -286,11 +316,15 @@ def task_get(request: HttpRequest, task_id: int, reveal: bool = False) -> Any:
             duplicate_of_name=record.duplicate_of.name if record.duplicate_of_id else "",
         )
     today = timezone.localdate()
+    care = task.kind == VisitTask.Kind.CARE
+    sends, asks = care_items() if care else ([], [])
     return TaskDetailOut(
         **TaskOut.of(task, today).model_dump(),
         facts=[FactOut(field=r.field, label=r.label, value=r.value) for r in subject_rows(task, reveal=reveal)],
         analysis=analysis,
-        checklist=[ChecklistItemOut(id=i.pk, label=i.label) for i in ChecklistItem.objects.filter(active=True)],
+        checklist=[] if care else [ChecklistItemOut(id=i.pk, label=i.label) for i in ChecklistItem.objects.filter(active=True)],
+        sends=[CareItemOut(id=i.pk, label=i.label, prompt=i.prompt) for i in sends],
+        asks=[CareItemOut(id=i.pk, label=i.label, prompt=i.prompt) for i in asks],
         card_required=is_first_visit(task),
         visits=list(task.visits.order_by("submitted_at", "id").values_list("pk", flat=True)),
     )

@@ -4,7 +4,10 @@ from qiangji.campaign.models.carriers import CarrierCommittee, CarrierKind, Comm
 from qiangji.campaign.models.entities import BaseRecord, Entity, EntityBatch, EntityChange, match_key
 from qiangji.campaign.models.reports import Summary
 from qiangji.campaign.models.visits import (
+    DEFAULT_ASKS,
     DEFAULT_CHECKLIST,
+    DEFAULT_SENDS,
+    CareItem,
     ChecklistItem,
     ServiceCard,
     Visit,
@@ -14,8 +17,11 @@ from qiangji.campaign.models.visits import (
 )
 
 __all__ = [
+    "DEFAULT_ASKS",
     "DEFAULT_CHECKLIST",
+    "DEFAULT_SENDS",
     "BaseRecord",
+    "CareItem",
     "CarrierCommittee",
     "CarrierKind",
     "ChecklistItem",

@@ -57,6 +57,42 @@ DEFAULT_CHECKLIST = (
 )
 
 
+class CareItem(models.Model):
+    """One of the three sends or three asks (三送三问) a care visit goes out with, as the town
+    defines them: a send is ticked with what was delivered, an ask is answered. The town edits
+    the lists; a visit keeps the items as it was asked them."""
+
+    class Kind(models.TextChoices):
+        SEND = "send", "送"
+        ASK = "ask", "问"
+
+    kind = models.CharField("类别", max_length=4, choices=Kind.choices)
+    label = models.CharField("事项", max_length=50)
+    prompt = models.CharField("说明或问题", max_length=200, blank=True)
+    order = models.PositiveSmallIntegerField("顺序", default=0)
+    active = models.BooleanField("启用", default=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "三送三问事项"
+        ordering = ["kind", "order", "id"]
+
+    def __str__(self) -> str:
+        return self.label
+
+
+# The town's three sends and three asks when it has not defined its own: (label, prompt).
+DEFAULT_SENDS = (
+    ("送政策", "宣讲惠企政策、党建政策，送上政策汇编"),
+    ("送服务", "帮办代办、用工招聘、融资对接等实事"),
+    ("送温暖", "走访慰问，发放暖心加油包"),
+)
+DEFAULT_ASKS = (
+    ("问需求", "近期在经营发展、党建工作上有什么需求？"),
+    ("问困难", "遇到了哪些困难和问题，需要镇里协调解决？"),
+    ("问建议", "对镇党委、政府的工作有什么意见建议？"),
+)
+
+
 class TaskQuerySet(models.QuerySet):
     def for_user(self, user: Any) -> "TaskQuerySet":
         """Team members see their grids' tasks; the town sees all; others see tasks of the
@@ -168,6 +204,9 @@ class Visit(models.Model):
     client_uuid = models.UUIDField("客户端编号", unique=True, null=True, blank=True)
     state = models.CharField("审核状态", max_length=12, choices=State.choices, default=State.SUBMITTED)
     checklist = models.JSONField("五必须", default=list, help_text="[{label, done}]：填报时的事项及完成情况")
+    # A care visit's (三送三问) answers, with the items as asked then; empty for a verify visit.
+    sends = models.JSONField("三送", default=list, blank=True, help_text="[{label, prompt, done, note}]")
+    asks = models.JSONField("三问", default=list, blank=True, help_text="[{label, prompt, answer}]")
     # Corrected facts, field → value, as the visitor found them (only what differs or was missing);
     # the entity's personal fields (the phone) are encrypted in the table.
     facts = PersonalJSONField("核实信息", default=dict, blank=True, keys_of="campaign.Entity")
@@ -207,6 +246,11 @@ class Visit(models.Model):
     @property
     def checklist_done(self) -> bool:
         return all(item.get("done") for item in self.checklist)
+
+    @property
+    def sends_done(self) -> int:
+        """How many of a care visit's sends were delivered."""
+        return sum(1 for item in self.sends if item.get("done"))
 
 
 class VisitEvent(models.Model):

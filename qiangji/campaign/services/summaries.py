@@ -15,6 +15,9 @@ means its local date (Asia/Shanghai) falls in it. The figures, stored as JSON on
 - ``findings`` of approved visits reviewed in the period: ``party_members`` (sum of
   party_members_found), ``wants_party_org`` (visits with a wish to set up an organization),
   ``care_packages`` (visits that handed one out), ``service_cards`` (cards those visits issued).
+- ``care``: the care visits (三送三问) among ``visits`` that answered — ``visits``, ``sends``
+  [{label, visits}] (visits that delivered each send), ``asks`` [{label, answered}] (visits that
+  answered each ask), ``asks_answered`` (services/care.py `care_figures`).
 - ``coverage`` at the end of the period: ``town`` and ``carriers`` {grid, chain, street} rows
   (total, org, work, covered and their rates in %); for a period already over, today's counts
   are rolled back through the register history (EntityChange of status, covering organization,
@@ -56,6 +59,7 @@ from qiangji.campaign.models import (
     VisitTask,
     VisitTeam,
 )
+from qiangji.campaign.services.care import care_figures
 from qiangji.campaign.services.coverage_history import coverage_at, midnight
 from qiangji.core.errors import DomainError
 from qiangji.orgs.models import Grid
@@ -194,6 +198,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
             "care_packages": found["care"],
             "service_cards": ServiceCard.objects.filter(visit__in=approved_ids).count(),
         },
+        "care": care_figures(visits.filter(task__kind=VisitTask.Kind.CARE).values_list("sends", "asks")),
         "coverage": _coverage(end, previous),
         "problems": {
             "count": len(problem_visits),

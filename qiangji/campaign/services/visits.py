@@ -30,6 +30,7 @@ from qiangji.campaign.models import (
     VisitTask,
     VisitTeam,
 )
+from qiangji.campaign.services.care import care_answers
 from qiangji.campaign.services.register import entity_apply
 from qiangji.core.errors import DomainError
 from qiangji.core.text import clean_text
@@ -240,9 +241,15 @@ def _fill(visit: Visit, data: Mapping[str, Any]) -> None:
     if visited_on > timezone.localdate():
         raise DomainError("走访日期不能晚于今天", field="visited_on")
     visit.visited_on = visited_on
-    visit.checklist = _checklist(data.get("checklist"))
     visit.facts = clean_facts(data.get("facts") or {})
     visit.found_exists = bool(data.get("found_exists", True))
+    if visit.task.kind == VisitTask.Kind.CARE:
+        # A care visit answers the three sends and three asks, not the five musts.
+        visit.checklist = []
+        visit.sends, visit.asks = care_answers(data, found_exists=visit.found_exists)
+    else:
+        visit.checklist = _checklist(data.get("checklist"))
+        visit.sends, visit.asks = [], []
     try:
         visit.party_members_found = int(data.get("party_members_found") or 0)
     except (TypeError, ValueError):

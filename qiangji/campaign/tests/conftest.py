@@ -151,6 +151,32 @@ def summary_local(month: int, day: int, hour: int = 9, minute: int = 0):
     return timezone.make_aware(dt.datetime(2026, month, day, hour, minute))
 
 
+def care_answers(sends=("送政策",), answered=("问需求", "问困难", "问建议")) -> dict:
+    """A care visit's 三送三问 as the service takes them (items by label): `sends` delivered,
+    the others not; `answered` asks answered."""
+    return {
+        "sends": [
+            {"item": label, "done": label in sends, "note": f"{label}：已送达" if label in sends else ""}
+            for label in ("送政策", "送服务", "送温暖")
+        ],
+        "asks": [{"item": label, "answer": "暂无" if label in answered else ""} for label in ("问需求", "问困难", "问建议")],
+    }
+
+
+def care_form_data(sends=("送政策",), answered=("问需求", "问困难", "问建议")) -> dict:
+    """The care visit form's fields (三送三问) as a phone posts them."""
+    from qiangji.campaign.models import CareItem
+
+    data = {}
+    for item in CareItem.objects.filter(active=True):
+        if item.kind == CareItem.Kind.SEND and item.label in sends:
+            data[f"send_{item.pk}"] = "on"
+            data[f"send_{item.pk}_note"] = f"{item.label}：已送达"
+        elif item.kind == CareItem.Kind.ASK and item.label in answered:
+            data[f"ask_{item.pk}"] = "暂无"
+    return data
+
+
 @pytest.fixture
 def summary_week(places, teams, users, town, entity, record_task):
     """The week of Monday 16 to Sunday 22 November 2026, built through the services and backdated
@@ -159,8 +185,8 @@ def summary_week(places, teams, users, town, entity, record_task):
     e1 (东村, org-covered, street) · e2 (东村, changed record, corrected 20th) · e3 (东村, gone
     record, closed Sunday 23:30) · e4 (南村/grid 2, instructor from the 19th) · e5 (西村, changed
     record due the 20th, never visited: overdue); N1 found new on the 18th (team 1); N2 (南村)
-    found new on Monday the 23rd; e1's care visit on the 17th rejected; e4's care visit on the
-    20th awaiting review; e2 gets an instructor on the 24th (after the week).
+    found new on Monday the 23rd; e1's care visit on the 17th rejected (送政策); e4's care visit
+    on the 20th awaiting review (送政策 and 送温暖, the three asks answered); e2 gets an instructor on the 24th (after the week).
     """
     from qiangji.campaign.models import EntityChange, Visit, VisitTask
     from qiangji.campaign.services.register import entity_assign_instructor
@@ -230,13 +256,16 @@ def summary_week(places, teams, users, town, entity, record_task):
         card_number="XLX-0001", problems="负责人反映招工难，希望协调用工",
     )  # fmt: skip
     review(v1, "approve", summary_local(11, 18, 16))
-    v5 = submit(t_e1, visitor, 17, card_number="XLX-0005", problems="门口消防通道堵塞")
+    v5 = submit(t_e1, visitor, 17, card_number="XLX-0005", problems="门口消防通道堵塞", **care_answers(sends=("送政策",)))
     review(v5, "reject", summary_local(11, 17, 15), comment="走访对象有误")
     v2 = submit(t_e2, visitor, 19, card_number="XLX-0002", party_members_found=1, facts={"employees": 9})
     review(v2, "approve", summary_local(11, 20, 10))
     entity_assign_instructor(entity=e4, by=admin, instructor=users["liaison"])
     EntityChange.objects.filter(entity=e4, field="instructor").update(at=summary_local(11, 19, 10))
-    v6 = submit(t_e4, visitor2, 20, card_number="XLX-0006", care_package=True, problems="希望提供党建政策辅导")
+    v6 = submit(
+        t_e4, visitor2, 20, card_number="XLX-0006", care_package=True, problems="希望提供党建政策辅导",
+        **care_answers(sends=("送政策", "送温暖")),
+    )  # fmt: skip
     v3 = submit(t_e3, visitor, 22, found_exists=False)
     review(v3, "approve", summary_local(11, 22, 23, 30))
     v4 = submit(t_n2, visitor2, 23, card_number="XLX-0004", care_package=True)

@@ -14,7 +14,7 @@ OTHERS = ["liaison", "secretary_a", "secretary_b", "member", "visitor"]
 
 @pytest.fixture
 def batch(messy, teams, capsys):  # noqa: F811
-    call_command("import_entities", str(messy), "--json")
+    call_command("import_entities", str(messy), "--json", "--full", "--confirm-gone", "1")
     capsys.readouterr()
     return EntityBatch.objects.get()
 
@@ -68,7 +68,7 @@ def test_anonymous_is_refused(api_as, batch):
 
 
 def test_upload_dry_run_analyses_and_writes_nothing(api_as, users, messy, teams):  # noqa: F811
-    response = upload(api_as(users["town_admin"]), messy, dry_run="true")
+    response = upload(api_as(users["town_admin"]), messy, dry_run="true", is_full="true")
     assert response.status_code == 200
     body = response.json()
     assert {k: body[k] for k in ("new", "unchanged", "changed", "duplicate", "invalid", "gone", "total")} == {
@@ -80,11 +80,11 @@ def test_upload_dry_run_analyses_and_writes_nothing(api_as, users, messy, teams)
 
 def test_upload_imports_once(api_as, users, messy, teams):  # noqa: F811
     api = api_as(users["town_admin"])
-    first = upload(api, messy).json()
+    first = upload(api, messy, is_full="true", confirm_gone="1").json()
     batch = EntityBatch.objects.get()
     assert first["batch_id"] == batch.pk and batch.by == users["town_admin"]
     assert written()[:3] == (1, 9, 6)
-    again = upload(api, messy).json()
+    again = upload(api, messy, is_full="true").json()  # the same file writes nothing: nothing to confirm
     assert again == first
     assert written()[:3] == (1, 9, 6)
 
@@ -92,6 +92,31 @@ def test_upload_imports_once(api_as, users, messy, teams):  # noqa: F811
 def test_upload_of_a_file_that_is_no_spreadsheet_is_a_422(api_as, users, tmp_path):
     path = tmp_path / "底数.xlsx"
     path.write_bytes(b"not a workbook")
-    response = upload(api_as(users["town_admin"]), path)
+    response = upload(api_as(users["town_admin"]), path, is_full="false")
     assert response.status_code == 422 and response.json()["errors"]["file"][0].startswith("无法读取文件：")
     assert written() == (0, 0, 0, 0)
+
+
+def test_upload_without_saying_full_or_partial_is_a_422_and_writes_nothing(api_as, users, messy, teams):  # noqa: F811
+    response = upload(api_as(users["town_admin"]), messy)
+    assert response.status_code == 422
+    assert response.json()["errors"]["is_full"] == ["请选择名单范围：本表是全量名单还是部分名单"]
+    assert written() == (0, 0, 0, 0)
+
+
+@pytest.mark.parametrize("confirm", [None, "2"])
+def test_a_full_list_marking_a_large_share_gone_needs_the_number_confirmed(api_as, users, messy, teams, confirm):  # noqa: F811
+    fields = {"is_full": "true"} if confirm is None else {"is_full": "true", "confirm_gone": confirm}
+    response = upload(api_as(users["town_admin"]), messy, **fields)
+    assert response.status_code == 409
+    assert response.json()["detail"] == (
+        "本次为全量名单，将把登记册中 1 个在册主体（占 4 个的 25%，超过 20%）标记为疑似注销，"
+        "须确认这一数字后才能导入；如本表只是部分名单，请放弃后按部分名单重新上传。"
+    )
+    assert written() == (0, 0, 0, 0)
+
+
+def test_a_partial_list_marks_nothing_gone_and_needs_no_confirmation(api_as, users, messy, teams):  # noqa: F811
+    body = upload(api_as(users["town_admin"]), messy, is_full="false").json()
+    assert (body["gone"], body["new"], body["total"]) == (0, 3, 12)
+    assert EntityBatch.objects.get().is_full is False

@@ -17,7 +17,7 @@ OTHERS = ["liaison", "secretary_a", "secretary_b", "member", "visitor", "anonymo
 
 @pytest.fixture
 def batch(messy, teams, capsys):  # noqa: F811
-    call_command("import_entities", str(messy), "--json")
+    call_command("import_entities", str(messy), "--json", "--full", "--confirm-gone", "1")
     capsys.readouterr()
     return EntityBatch.objects.get()
 
@@ -82,13 +82,13 @@ def test_import_page_shows_the_campaign_classes(client_as, users, register, team
     assert 'value="entities" selected' in client.get("/imports/?kind=entities").content.decode()
     upload = io.BytesIO(workbook(rows))
     upload.name = "补充名单.xlsx"
-    response = client.post("/imports/", {"kind": "entities", "file": upload}, follow=True)
+    response = client.post("/imports/", {"kind": "entities", "file": upload, "option_entities_list": "full"}, follow=True)
     html = response.content.decode()
     assert "疑似重复" in html and "疑似注销" in html and "新发现" in html
     assert "全量名单中已无此主体" in html  # the register's entities missing from a full list
     assert not EntityBatch.objects.exists()  # a preview writes nothing
     batch_pk = response.redirect_chain[-1][0].rstrip("/").rsplit("/", 1)[-1]
-    response = client.post(f"/imports/{batch_pk}/commit/", follow=True)
+    response = client.post(f"/imports/{batch_pk}/commit/", {"confirmed": "4"}, follow=True)
     batch = EntityBatch.objects.get()
     assert batch.counts["new"] == 1
     # The committed batch's rows are its records: the import page hands over to the batch page.

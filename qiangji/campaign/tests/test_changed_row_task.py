@@ -22,7 +22,7 @@ def changed(entity, places, teams, tmp_path, capsys):
     row = ["瀛洲小院民宿", moved.credit_code, "民宿", "西村", "东村2号", "王负责", "13900139000", 8, None, None, "蔬菜", None]
     path = tmp_path / "区级底数.xlsx"
     path.write_bytes(workbook([row]))
-    call_command("import_entities", str(path), "--json")
+    call_command("import_entities", str(path), "--json", "--full")
     capsys.readouterr()
     assert EntityBatch.objects.count() == 1
     record = BaseRecord.objects.get(klass=BaseRecord.Klass.CHANGED)

@@ -7,7 +7,7 @@ import pytest
 
 from qiangji.campaign.models import ChecklistItem, ServiceCard, Visit, VisitEvent, VisitTask
 from qiangji.campaign.services.visits import is_first_visit, visit_review
-from qiangji.campaign.tests.conftest import MUSTS
+from qiangji.campaign.tests.conftest import MUSTS, care_form_data
 from qiangji.core.errors import DomainError
 
 JSON = {"Accept": "application/json"}
@@ -179,6 +179,6 @@ def test_later_visit_needs_no_card(verify_tasks, users, client_as, visit_on):
     care = VisitTask.objects.create(
         kind=VisitTask.Kind.CARE, entity=verify_tasks["known"], grid=changed.grid, title="回访", due_on=changed.due_on
     )
-    response = client_as(users["visitor"]).post(form_url(care), post_data(card_number=""), headers=JSON)
+    response = client_as(users["visitor"]).post(form_url(care), post_data(card_number="", **care_form_data()), headers=JSON)
     assert response.status_code == 201
     assert Visit.objects.get(task=care).card_number == ""

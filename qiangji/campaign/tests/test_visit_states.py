@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from qiangji.campaign.models import BaseRecord, Entity, EntityChange, ServiceCard, Visit, VisitEvent, VisitTask
 from qiangji.campaign.services.visits import care_tasks_schedule, visit_resubmit, visit_review, visit_submit
+from qiangji.campaign.tests.conftest import care_answers
 from qiangji.core.errors import DomainError
 
 ALL_DONE = ["见到主体负责人", "核实基本信息", "摸清党员情况", "宣讲党建政策", "留下服务卡和联系方式"]
@@ -226,7 +227,7 @@ def test_care_visits_are_scheduled_once_and_again_after_the_interval(entity, use
     assert care_tasks_schedule(today=dt.date(2026, 11, 20)) == 2
     assert care_tasks_schedule(today=dt.date(2026, 11, 20)) == 0
     task = VisitTask.objects.get(entity=e1)
-    visit = submit(task, users["visitor"])
+    visit = submit(task, users["visitor"], **care_answers())
     visit_review(visit=visit, by=users["town_admin"], action="approve")
     assert care_tasks_schedule(today=dt.date(2026, 11, 22)) == 0
     assert care_tasks_schedule(today=dt.date(2027, 2, 20)) == 1  # 91 days after the visit

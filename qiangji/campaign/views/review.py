@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.campaign.access import runs_campaign
-from qiangji.campaign.forms_visits import ProblemFromVisitForm, ReviewForm, VisitForm
+from qiangji.campaign.forms_visits import ProblemFromVisitForm, ReviewForm, visit_form_class
 from qiangji.campaign.models import Visit, VisitTeam
 from qiangji.campaign.selectors import get_visit_for_user
 from qiangji.campaign.selectors_tasks import can_visit_grid, visit_comparison, visits_for_queue
@@ -170,7 +170,8 @@ def visit_edit(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, f"该走访记录{visit.get_state_display()}，无需修改。")
         return redirect("campaign:visit_detail", visit.pk)
     card_required = is_first_visit(task)
-    form = VisitForm(request.POST or None, initial=VisitForm.initial_for(visit), card_required=card_required)
+    form_class = visit_form_class(task)
+    form = form_class(request.POST or None, initial=form_class.initial_for(visit), card_required=card_required)
     if request.method != "POST":
         if visit.facts.get("phone"):
             # The form gives the corrected phone back in full to be fixed: a read like the reveal.

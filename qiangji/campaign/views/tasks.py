@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from qiangji.campaign.access import runs_campaign, team_grid_ids
-from qiangji.campaign.forms_visits import VisitForm
+from qiangji.campaign.forms_visits import VisitForm, visit_form_class
 from qiangji.campaign.models import Visit, VisitTask, VisitTeam
 from qiangji.campaign.selectors import get_task_for_user
 from qiangji.campaign.selectors_tasks import (
@@ -188,12 +188,13 @@ def visit_done_response(request: HttpRequest, visit: Visit, *, created: bool) ->
 
 @login_required
 def task_visit(request: HttpRequest, pk: int) -> HttpResponse:
-    """The visit form: five musts, findings, corrected facts; kept on the phone until sent."""
+    """The visit form: five musts, findings, corrected facts (a care task: the three sends and
+    three asks instead); kept on the phone until sent."""
     task = _task(request, pk)
     if not can_visit_grid(request.user, task.grid_id):
         raise PermissionDenied("该任务不属于您所在走访队伍的网格")
     card_required = is_first_visit(task)
-    form = VisitForm(request.POST or None, card_required=card_required)
+    form = visit_form_class(task)(request.POST or None, card_required=card_required)
     if request.method != "POST":
         return visit_form_response(request, task, form)
     key = client_key(form.data.get("client_uuid"))

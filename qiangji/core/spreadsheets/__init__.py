@@ -23,7 +23,11 @@ An app declares what its rows look like and registers it from its AppConfig.read
         def update(self, instance, data, ctx): ...     # ctx.source and ctx.batch
 
 Optional: `prepare` (load lookups once, order rows), `flush` (bulk writes), `form_kwargs`, and
-`simulate = True` when rows depend on rows above them.
+`simulate = True` when rows depend on rows above them. `upload_choices` (UploadChoice): what the
+uploader must choose for this kind, with no default (全量名单 / 部分名单), refused at every door
+without it; `confirmation(counts, ctx)` (Confirmation): a number the commit must be confirmed
+with (e.g. how many register entities a full list marks gone), checked by the commit service
+and again by the engine before it writes.
 
 Speed (bench/bench_import.py, docs/benchmarks.md): a row must cost no query. `prepare` loads
 what the rows refer to once per file, in chunks (`lookups.chunked`, `lookups.preloaded` for a
@@ -48,31 +52,37 @@ tasks, API, commands) refuses the same files with the same Chinese messages.
 from qiangji.core.spreadsheets import columns
 from qiangji.core.spreadsheets.importer import (
     CHANGED,
+    CONFIRMED,
     INVALID,
     NEW,
     UNCHANGED,
     Checked,
+    Confirmation,
     FormImporter,
     ImportContext,
     Importer,
     RowInvalid,
     SourceRow,
+    UploadChoice,
 )
 from qiangji.core.spreadsheets.registry import get_importer, importers_for, register
 from qiangji.core.spreadsheets.safety import SpreadsheetError
 
 __all__ = [
     "CHANGED",
+    "CONFIRMED",
     "INVALID",
     "NEW",
     "UNCHANGED",
     "Checked",
+    "Confirmation",
     "FormImporter",
     "ImportContext",
     "Importer",
     "RowInvalid",
     "SourceRow",
     "SpreadsheetError",
+    "UploadChoice",
     "columns",
     "get_importer",
     "importers_for",

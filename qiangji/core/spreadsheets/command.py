@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from qiangji.core.errors import DomainError
 from qiangji.core.spreadsheets.engine import RunResult
 from qiangji.core.spreadsheets.importer import CHANGED, INVALID, NEW, UNCHANGED
 from qiangji.core.spreadsheets.safety import SpreadsheetError
@@ -46,6 +47,8 @@ class ImportCommand(BaseCommand):
             )
         except SpreadsheetError as exc:
             raise CommandError(f"无法读取文件 {path.name}：{exc.message}") from None
+        except DomainError as exc:  # refused before anything was written
+            raise CommandError(exc.message) from None
         if options["json"]:
             self.stdout.write(json.dumps(self.json_report(result), ensure_ascii=False))
             return

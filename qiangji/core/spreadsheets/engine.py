@@ -17,6 +17,7 @@ from qiangji.core.spreadsheets.columns import CellError, display
 from qiangji.core.spreadsheets.header import Layout, data_rows
 from qiangji.core.spreadsheets.importer import (
     CHANGED,
+    CONFIRMED,
     INVALID,
     NEW,
     UNCHANGED,
@@ -166,6 +167,7 @@ def _run(
             results = _process(importer, rows, ctx, write=True, progress=progress)
             outcome = RunResult(sorted(results, key=lambda r: r.number), outcomes)
             if commit:
+                _confirmed(importer, outcome, ctx)
                 importer.flush(ctx)
                 importer.written(outcome, ctx)
                 if on_written:
@@ -176,6 +178,7 @@ def _run(
         results = _process(importer, rows, ctx, write=False, keep=commit, progress=progress)
         outcome = RunResult(sorted(results, key=lambda r: r.number) + _extra(importer, ctx, keep=commit), outcomes)
     if commit and not importer.simulate:
+        _confirmed(importer, outcome, ctx)
         with transaction.atomic():
             importer.lock([r.checked for r in outcome.rows if r.checked is not None], ctx)
             for result in outcome.rows:
@@ -195,6 +198,14 @@ def _run(
     for result in outcome.rows:
         result.checked = result.source = None
     return outcome
+
+
+def _confirmed(importer: Importer, outcome: RunResult, ctx: ImportContext) -> None:
+    """Before anything is written: a commit the importer wants confirmed (Importer.confirmation)
+    goes ahead only with the very number confirmed; else DomainError, nothing written."""
+    needed = importer.confirmation(outcome.counts, ctx)
+    if needed is not None and ctx.options.get(CONFIRMED) != needed.number:
+        raise DomainError(needed.refusal)
 
 
 def _process(

@@ -34,6 +34,21 @@ class UploadForm(forms.Form):
                 name = f"option_{importer.kind}_{key}"
                 self.fields[name] = forms.BooleanField(label=label, help_text=help_text, required=False)
                 self.option_fields.append((importer.kind, key, name))
+        # The choices an importer asks for (UploadChoice): radio buttons with no default, needed
+        # only when their kind is the one uploaded (`clean`).
+        self.choice_fields: list[tuple[str, Any, str]] = []  # (kind, UploadChoice, field name)
+        for importer in importers:
+            for choice in importer.upload_choices:
+                name = f"option_{importer.kind}_{choice.key}"
+                self.fields[name] = forms.ChoiceField(
+                    label=choice.label,
+                    help_text=choice.help,
+                    choices=choice.choices,
+                    required=False,
+                    widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+                )
+                self.fields[name].error_messages["invalid_choice"] = "导入选项有误，请刷新页面后重试"
+                self.choice_fields.append((importer.kind, choice, name))
 
     def clean_file(self) -> Any:
         upload = self.cleaned_data["file"]
@@ -42,14 +57,30 @@ class UploadForm(forms.Form):
             raise forms.ValidationError(f"文件超过 {limit} MB 的上限，请拆分后分批导入")
         return upload
 
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean()
+        kind = cleaned.get("kind")
+        for owner, choice, name in self.choice_fields:
+            if owner == kind and name not in self.errors and not cleaned.get(name):
+                self.add_error(name, choice.required)
+        return cleaned
+
     def kind_options(self) -> list[tuple[str, forms.BoundField]]:
         """The option boxes with the kind each belongs to, for the page to show with that kind."""
         return [(kind, self[name]) for kind, _, name in self.option_fields]
 
-    def options(self) -> dict[str, bool]:
-        """The chosen kind's ticked options, as `import_batch_upload` takes them."""
+    def kind_choices(self) -> list[tuple[str, forms.BoundField]]:
+        """The choices to make, with the kind each belongs to (shown with that kind)."""
+        return [(kind, self[name]) for kind, _, name in self.choice_fields]
+
+    def options(self) -> dict[str, Any]:
+        """The chosen kind's ticked options and choices, as `import_batch_upload` takes them."""
         kind = self.cleaned_data["kind"]
-        return {key: True for owner, key, name in self.option_fields if owner == kind and self.cleaned_data.get(name)}
+        options: dict[str, Any] = {
+            key: True for owner, key, name in self.option_fields if owner == kind and self.cleaned_data.get(name)
+        }
+        options.update({c.key: self.cleaned_data[name] for owner, c, name in self.choice_fields if owner == kind})
+        return options
 
 
 class ColumnMapForm(forms.Form):

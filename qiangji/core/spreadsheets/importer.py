@@ -66,6 +66,37 @@ class ImportContext:
         return self.user is None or bool(getattr(self.user, "is_superuser", False))
 
 
+@dataclass(frozen=True)
+class UploadChoice:
+    """A choice the uploader must make for one kind, with no default (e.g. whether a district
+    sheet is the full list or a partial one): the upload page shows it with its kind as radio
+    buttons, and every door — page, API, command — refuses a run without it (`required`, the
+    Chinese refusal). The chosen value reaches the importer as `ImportContext.options[key]`."""
+
+    key: str
+    label: str
+    choices: tuple[tuple[str, str], ...]
+    help: str
+    required: str
+
+    def label_of(self, value: Any) -> str:
+        return dict(self.choices).get(value, "")
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """What a commit must be confirmed with before it may write (e.g. marking a large share of a
+    register gone): the number the uploader confirms, the box's label and the refusal."""
+
+    number: int
+    label: str
+    refusal: str
+
+
+# The key under which a confirmed number travels in ImportContext.options / ImportBatch.options.
+CONFIRMED = "confirmed"
+
+
 @dataclass
 class SourceRow:
     """One data row of the file: where it is, its cells, and its values once normalised.
@@ -129,6 +160,8 @@ class Importer(ABC):
     # one reaches the importer as `ImportContext.options[key] = True` in the analysis and the
     # commit alike (stored on the batch), e.g. ("partial", "部分名单", "…") for a district list.
     upload_options: Sequence[tuple[str, str, str]] = ()
+    # Choices the uploader must make for this kind (UploadChoice): no default, refused without.
+    upload_choices: Sequence[UploadChoice] = ()
 
     def may_import(self, user: Any) -> bool:
         scope = get_scope(user)
@@ -171,6 +204,16 @@ class Importer(ABC):
         """Results that are no row of the file, known once every row is checked (e.g. objects a
         full list no longer names); shown and counted like rows, saved like rows on commit."""
         return []
+
+    def confirmation(self, counts: Mapping[str, int], ctx: ImportContext) -> Confirmation | None:
+        """What the commit of a run with these counts must be confirmed with, or None. The
+        engine refuses a commit whose `ctx.options[CONFIRMED]` is not the number asked."""
+        return None
+
+    def option_labels(self, options: Mapping[str, Any]) -> list[str]:
+        """The uploader's choices and ticked options as the batch page names them."""
+        labels = [c.label_of(options.get(c.key)) for c in self.upload_choices if options.get(c.key)]
+        return labels + [label for key, label, _ in self.upload_options if options.get(key)]
 
     def done_message(self, counts: dict[str, int]) -> str:
         """What the page says once a batch is committed."""

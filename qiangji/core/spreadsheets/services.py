@@ -30,7 +30,7 @@ from qiangji.core.models import AuditEvent, ChangeRecord, ImportBatch, ImportRow
 from qiangji.core.spreadsheets import engine, storage
 from qiangji.core.spreadsheets.bulk import insert
 from qiangji.core.spreadsheets.header import Layout, data_rows, detect, layout_for
-from qiangji.core.spreadsheets.importer import INVALID, ImportContext, Importer
+from qiangji.core.spreadsheets.importer import CONFIRMED, INVALID, ImportContext, Importer
 from qiangji.core.spreadsheets.reader import MEMORY_MESSAGE, read_sheets
 from qiangji.core.spreadsheets.registry import get_importer
 from qiangji.core.spreadsheets.safety import SpreadsheetError, check_upload
@@ -138,9 +138,10 @@ def import_batch_upload(
 ) -> ImportBatch:
     """Check and read the file, keep it encrypted, find its header; analyse it now or queue it.
 
-    `options`: the importer's `upload_options` the uploader ticked ({"partial": True}), kept on
-    the batch for its analysis and commit. SpreadsheetError (nothing created) when the file
-    cannot be read at all; DomainError for an option this kind does not offer.
+    `options`: the importer's `upload_options` the uploader ticked and its `upload_choices` made
+    ({"list": "partial"}), kept on the batch for its analysis and commit. SpreadsheetError
+    (nothing created) when the file cannot be read at all; DomainError for an option this kind
+    does not offer or a choice not made.
     """
     importer = _importer(kind)
     if not importer.may_import(user):
@@ -172,16 +173,28 @@ def import_batch_upload(
     return batch
 
 
-def _upload_options(importer: Importer, options: dict[str, bool] | None) -> dict[str, bool]:
-    """The ticked options, checked against what this kind offers (a stale page may send others)."""
+def _upload_options(importer: Importer, options: dict[str, Any] | None) -> dict[str, Any]:
+    """The ticked options and the choices made, checked against what this kind offers (a stale
+    page may send others); a required choice not made is refused with its own message."""
     offered = {key for key, _, _ in importer.upload_options}
+    chosen = {c.key for c in importer.upload_choices}
     options = dict(options or {})
-    if any(key not in offered for key in options):
+    if any(key not in offered | chosen for key in options):
         raise DomainError("导入选项有误，请刷新页面后重试")
-    return {key: bool(value) for key, value in options.items()}
+    _check_choices(importer, options)
+    return {key: (value if key in chosen else bool(value)) for key, value in options.items()}
 
 
-def _context(batch: ImportBatch, **kwargs: Any) -> ImportContext:
+def _check_choices(importer: Importer, options: dict[str, Any]) -> None:
+    for choice in importer.upload_choices:
+        value = options.get(choice.key)
+        if value in (None, ""):
+            raise DomainError(choice.required)
+        if value not in dict(choice.choices):
+            raise DomainError("导入选项有误，请刷新页面后重试")
+
+
+def batch_context(batch: ImportBatch, **kwargs: Any) -> ImportContext:
     """A batch's run: its uploader, its file, the options ticked on upload."""
     return ImportContext(user=batch.user, batch=batch, options=dict(batch.options), file_sha256=batch.file_sha256, **kwargs)
 
@@ -218,7 +231,7 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
         return batch  # discarded (or analysed by another run) meanwhile
     try:
         layout = _layout(batch)
-        ctx = _context(batch)
+        ctx = batch_context(batch)
         result = engine.run(importer, layout, ctx, commit=False, progress=_progress(batch))
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
@@ -236,7 +249,8 @@ def import_batch_analyse(*, batch: ImportBatch) -> ImportBatch:
             return batch
         _rows(batch, result)
         batch.status, batch.counts, batch.message = Status.PREVIEW, result.counts, ""
-        batch.total_rows = batch.processed_rows = len(result.rows)
+        # The file's own rows: results that are no row ("疑似注销" register entities) are not data of it.
+        batch.total_rows = batch.processed_rows = result.counts["total"]
         batch.heartbeat_at = timezone.now()
         batch.read_versions = ctx.cache.get("read_versions", {})
         batch.save(update_fields=["status", "counts", "message", "total_rows", "processed_rows", "heartbeat_at", "read_versions"])
@@ -296,10 +310,22 @@ def _set_column_map(*, batch: ImportBatch, by: Any, column_map: dict[str, str]) 
     return batch
 
 
-def import_batch_commit(*, batch: ImportBatch, by: Any) -> ImportBatch:
-    """Write all valid rows of a previewed batch in one transaction, now or by the worker."""
+def import_batch_commit(*, batch: ImportBatch, by: Any, confirmed: int | None = None) -> ImportBatch:
+    """Write all valid rows of a previewed batch in one transaction, now or by the worker.
+
+    A preview the importer wants confirmed (Importer.confirmation, e.g. many entities marked
+    gone) commits only with `confirmed` equal to the number it asks; else DomainError and the
+    batch stays as it was. The confirmed number is kept on the batch for the run that writes
+    (which checks it again against what it finds then)."""
     with transaction.atomic():
         batch = _lock(batch, by=by, allowed=(Status.PREVIEW,), action="确认导入")
+        importer = _importer(batch.kind)
+        needed = importer.confirmation(batch.counts, batch_context(batch))
+        if needed is not None:
+            if confirmed != needed.number:
+                raise DomainError(needed.refusal)
+            batch.options = {**batch.options, CONFIRMED: needed.number}
+            batch.save(update_fields=["options"])
         if _queue_commit(batch):
             return batch
     return import_batch_run_commit(batch=batch)
@@ -342,7 +368,7 @@ def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
     importer = _importer(batch.kind)
     source = ChangeRecord.Source.IMPORT if batch.user_id else ChangeRecord.Source.COMMAND
     # A batch is committed after its preview: the rows are held to what the preview read.
-    ctx = _context(batch, source=source, read_versions=batch.read_versions)
+    ctx = batch_context(batch, source=source, read_versions=batch.read_versions)
     try:
         layout = _layout(batch)
         engine.run(
@@ -353,19 +379,25 @@ def import_batch_run_commit(*, batch: ImportBatch) -> ImportBatch:
         batch.refresh_from_db()
     except SpreadsheetError as exc:
         _fail(batch, exc.message)
+    except DomainError as exc:
+        # Refused before writing (a confirmation that no longer matches what the run found).
+        _back_to_preview(batch, exc.message)
     except MemoryError:
         # The commit's transaction has rolled back: nothing of the batch is written.
         logger.warning("import batch %s: out of memory while committing", batch.pk)
         _fail(batch, MEMORY_MESSAGE)
     except Exception as exc:
         logger.exception("import batch %s failed to commit", batch.pk)
-        message = f"确认导入未完成，未写入任何数据（{exc.__class__.__name__}）。可重试，或联系管理员。"
-        # Only a batch still waiting for this commit goes back to its preview.
-        if ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(status=Status.PREVIEW, message=message):
-            batch.status, batch.message = Status.PREVIEW, message
-        else:
-            batch.refresh_from_db()
+        _back_to_preview(batch, f"确认导入未完成，未写入任何数据（{exc.__class__.__name__}）。可重试，或联系管理员。")
     return batch
+
+
+def _back_to_preview(batch: ImportBatch, message: str) -> None:
+    """Only a batch still waiting for this commit goes back to its preview."""
+    if ImportBatch.objects.filter(pk=batch.pk, status=Status.COMMITTING).update(status=Status.PREVIEW, message=message):
+        batch.status, batch.message = Status.PREVIEW, message
+    else:
+        batch.refresh_from_db()
 
 
 def _finish(batch: ImportBatch, importer: Importer, result: engine.RunResult) -> None:
@@ -375,7 +407,7 @@ def _finish(batch: ImportBatch, importer: Importer, result: engine.RunResult) ->
     _rows(batch, result, only_invalid=not importer.row_records)
     stored, batch.stored_name = batch.stored_name, ""
     batch.status, batch.counts, batch.committed_at = Status.DONE, result.counts, timezone.now()
-    batch.total_rows = batch.processed_rows = len(result.rows)
+    batch.total_rows = batch.processed_rows = result.counts["total"]
     batch.save()
     if importer.personal_fields:
         counts = result.counts
@@ -409,8 +441,10 @@ def import_file(
 ) -> engine.RunResult:
     """A whole import in one call, for management commands and the API: read, analyse, and
     unless a dry run, commit with a batch for provenance. SpreadsheetError when the file cannot
-    be read. `options` go to the importer as they are (ImportContext.options)."""
+    be read; DomainError when a choice the kind asks for (Importer.upload_choices) is not made.
+    `options` go to the importer as they are (ImportContext.options)."""
     importer = _importer(kind)
+    _check_choices(importer, dict(options or {}))
     try:
         return _import_file(importer, kind=kind, file_name=file_name, data=data, commit=commit, user=user, options=options)
     except MemoryError:

@@ -92,8 +92,13 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
         row.summary_values = [row.summary.get(label, "") for label in summary_labels]
         row.outcome_label = importer.outcome_label(row.outcome)
     counts = batch.counts or {}
-    # An importer with outcomes of its own ("疑似重复", "疑似注销") shows them as tabs and cards.
-    tabs = [("", "全部", counts.get("total", 0))] + [(value, label, counts.get(value, 0)) for value, label in importer.outcomes]
+    # An importer with outcomes of its own ("疑似重复", "疑似注销") shows them as tabs and cards;
+    # "全部" lists them all, the file's rows and those that are no row of it alike.
+    outcome_tabs = [(value, label, counts.get(value, 0)) for value, label in importer.outcomes]
+    tabs = [("", "全部", sum(count for _, _, count in outcome_tabs)), *outcome_tabs]
+    confirmation = None
+    if can_act and batch.status == ImportBatch.Status.PREVIEW:
+        confirmation = importer.confirmation(counts, services.batch_context(batch))
     return render(
         request,
         "imports/batch.html",
@@ -112,7 +117,8 @@ def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
             **_liveness(request, batch, importer),
             "mapping": mapping,
             "required_labels": [c.label for c in importer.columns if c.required],
-            "option_labels": [label for key, label, _ in importer.upload_options if (batch.options or {}).get(key)],
+            "option_labels": importer.option_labels(batch.options or {}),
+            "confirmation": confirmation,
             "qs_nopage": querystring_without(request, "page"),
         },
     )
@@ -174,8 +180,13 @@ def batch_columns(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def batch_commit(request: HttpRequest, pk: int) -> HttpResponse:
     batch = get_import_batch_for_user(request.user, pk, "manage")
+    # The confirmation box carries the number it confirms: a page older than the preview it
+    # acts on confirms another number, and is refused.
+    confirmed = request.POST.get("confirmed", "")
     try:
-        batch = services.import_batch_commit(batch=batch, by=request.user)
+        batch = services.import_batch_commit(
+            batch=batch, by=request.user, confirmed=int(confirmed) if confirmed.isdigit() else None
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("imports:detail", pk=batch.pk)

@@ -353,7 +353,8 @@ def test_the_api_refuses_with_a_422_and_writes_nothing(api_as, users, label, dat
 
     before = (EntityBatch.objects.count(), BaseRecord.objects.count(), ImportBatch.objects.count())
     api = api_as(users["town_admin"])
-    response = api.client.post("/api/v1/entity-batches", {"file": SimpleUploadedFile("底数.xlsx", data)}, headers=api.headers)
+    upload = {"file": SimpleUploadedFile("底数.xlsx", data), "is_full": "true"}
+    response = api.client.post("/api/v1/entity-batches", upload, headers=api.headers)
     assert response.status_code == 422
     assert response.json()["errors"]["file"] == [f"无法读取文件：{message}"]
     assert (EntityBatch.objects.count(), BaseRecord.objects.count(), ImportBatch.objects.count()) == before

@@ -1,5 +1,8 @@
-"""`manage.py import_entities FILE [--dry-run] [--json] [--partial]`: the district's base data on
-emerging-sector entities, analysed against the register (see campaign/importers.py).
+"""`manage.py import_entities FILE (--full | --partial) [--confirm-gone N] [--dry-run] [--json]`:
+the district's base data on emerging-sector entities, analysed against the register (see
+campaign/importers.py). Full list or partial list is a choice with no default; a full list that
+would mark more than IMPORT_GONE_CONFIRM_SHARE of the active register gone is written only with
+`--confirm-gone` and that number (a dry run tells it).
 
 --json prints {"new", "unchanged", "changed", "duplicate", "invalid", "gone", "total", "errors":
 [{"row": N, "messages": [...]}]}. Importing the same file again writes nothing and prints the
@@ -10,9 +13,11 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import CommandParser
+from django.core.management.base import CommandError, CommandParser
 
+from qiangji.campaign.importers import FULL, LIST_CHOICE, PARTIAL
 from qiangji.campaign.models import EntityBatch
+from qiangji.core.spreadsheets import CONFIRMED
 from qiangji.core.spreadsheets.command import ImportCommand
 from qiangji.core.spreadsheets.engine import RunResult
 
@@ -30,13 +35,16 @@ LABELS = {
 class Command(ImportCommand):
     help = (
         "导入区级新兴领域主体底数并与在册底数比对分析（新发现、一致、变更、疑似重复、有误、疑似注销），"
-        "不直接写入底数：import_entities FILE [--dry-run] [--json] [--partial]"
+        "不直接写入底数：import_entities FILE (--full | --partial) [--confirm-gone N] [--dry-run] [--json]"
     )
     kind = "entities"
 
     def add_arguments(self, parser: CommandParser) -> None:
         super().add_arguments(parser)
-        parser.add_argument("--partial", action="store_true", help="部分名单：不据此判断“疑似注销”")
+        scope = parser.add_mutually_exclusive_group()  # required, with a Chinese refusal (below)
+        scope.add_argument("--full", action="store_true", help="全量名单：登记册中未出现在名单中的在册主体标记为疑似注销")
+        scope.add_argument("--partial", action="store_true", help="部分名单：不据此判断“疑似注销”")
+        parser.add_argument("--confirm-gone", type=int, metavar="N", help="确认将 N 个主体标记为疑似注销（超过设定比例时必须）")
 
     def handle(self, *args: Any, **options: Any) -> None:
         self.earlier = None
@@ -47,7 +55,12 @@ class Command(ImportCommand):
         super().handle(*args, **options)
 
     def importer_options(self, options: dict[str, Any]) -> dict[str, Any]:
-        return {"is_full": not options["partial"]}
+        if not options["full"] and not options["partial"]:
+            raise CommandError(f"{LIST_CHOICE.required}（--full 或 --partial）")
+        chosen = {LIST_CHOICE.key: PARTIAL if options["partial"] else FULL}
+        if options["confirm_gone"] is not None:
+            chosen[CONFIRMED] = options["confirm_gone"]
+        return chosen
 
     def json_report(self, result: RunResult) -> dict[str, Any]:
         counts = result.counts
