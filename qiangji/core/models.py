@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.crypto import EncryptedTextField
@@ -122,7 +123,7 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
 
 
 class ChangeRecord(AppendOnlyModel):
@@ -302,7 +303,7 @@ class SchedulerRun(models.Model):
         indexes = [models.Index(fields=["job", "-started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}（{self.get_outcome_display()}）"
+        return f"{self.job} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}（{self.get_outcome_display()}）"
 
 
 class Heartbeat(models.Model):
@@ -320,4 +321,4 @@ class Heartbeat(models.Model):
         verbose_name = verbose_name_plural = "进程心跳"
 
     def __str__(self) -> str:
-        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} {timezone.localtime(self.beat_at):%Y-%m-%d %H:%M:%S}"
