@@ -44,7 +44,7 @@ def test_the_town_sees_who_has_not_filed_by_liaison_group_and_the_rest_apart(cli
     assert len(response.context["rows"]) == 5  # the Party group files no plan of its own
     # The filed list names who filed (备案人).
     filed_row = (
-        f'<td>{users["secretary_a"]}</td>'
+        f"<td>{users['secretary_a']}</td>"
         f"<td>{WorkPlan.objects.get().filed_at.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d}</td>"
     )
     assert filed_row in response.content.decode()
