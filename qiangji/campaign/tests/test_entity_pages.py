@@ -302,7 +302,7 @@ def test_add_invalid_changes_nothing(places, users, client_as):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "请填写主体名称" in body or "这个字段是必填项" in body
+    assert "主体名称未填写" in body
     assert not Entity.objects.exists() and not EntityChange.objects.exists()
 
 

@@ -99,7 +99,7 @@ def test_rate_limit_per_client(published, settings):
     [
         ({"content": "好"}, "至少5个字"),
         ({"phone": "12345"}, "11位手机号"),
-        ({"content": ""}, "这个字段是必填项"),
+        ({"content": ""}, "您的意见建议未填写"),
         ({"content": "长" * 1001}, "1000"),
     ],
 )

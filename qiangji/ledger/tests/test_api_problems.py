@@ -806,6 +806,6 @@ def test_openapi_lists_the_ledger_paths(db):
 def test_a_transition_without_an_action_is_422(api_as, users, p1, action):
     response = step(api_as(users["town_admin"]), p1, action=action)
     assert response.status_code == 422
-    assert response.json()["errors"] == {"action": ["这个字段是必填项。"]}
+    assert response.json()["errors"] == {"action": ["操作未填写"]}
     p1.refresh_from_db()
     assert p1.state == "registered"

@@ -105,7 +105,7 @@ def test_missing_reason_changes_nothing(problem, owner, client_as):
     before = snapshot(problem)
     response = act(client_as(owner), problem, "dispute", reason="")
     assert response.status_code == 400
-    assert response.context["actions"][2]["form"].errors == {"reason": ["这个字段是必填项。"]}
+    assert response.context["actions"][2]["form"].errors == {"reason": ["异议理由未填写"]}
     assert snapshot(problem) == before
 
 
