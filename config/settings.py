@@ -241,6 +241,8 @@ COUNCIL_OPINIONS_PER_HOUR = int(env("QIANGJI_COUNCIL_OPINIONS_PER_HOUR", "5"))
 # Messages one client (an address, or a signed-in user) may leave on the voice channel per hour.
 CAMPAIGN_VOICE_PER_HOUR = int(env("QIANGJI_CAMPAIGN_VOICE_PER_HOUR", "5"))
 LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
+# Receipt-number look-ups on the public status pages, per address and page.
+PUBLIC_LOOKUPS_PER_HOUR = int(env("QIANGJI_PUBLIC_LOOKUPS_PER_HOUR", "20"))
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

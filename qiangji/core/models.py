@@ -322,3 +322,20 @@ class Heartbeat(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} {timezone.localtime(self.beat_at):%Y-%m-%d %H:%M:%S}"
+
+
+class PublicLookup(models.Model):
+    """One look-up on a public status page (a receipt number entered), counted for the public
+    pages' hourly rate rule so that numbers cannot be tried one after another. Only the keyed hash
+    of the address is kept."""
+
+    page = models.CharField("页面", max_length=30)
+    client_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公开查询记录"
+        indexes = [models.Index(fields=["page", "client_hash", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.page} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -88,3 +88,14 @@ def public_opinions(bulletin: Bulletin) -> QuerySet[Opinion]:
         .only("id", "content", "state", "answer", "answered_at", "created_at", "bulletin_id")
         .order_by("-created_at", "-id")
     )
+
+
+def opinion_by_receipt(receipt: str) -> Opinion | None:
+    """The opinion a receipt number names, with only what its status page shows: the content,
+    the state, the public answer and the bulletin's title (never who wrote it)."""
+    return (
+        Opinion.objects.filter(receipt=receipt)
+        .select_related("bulletin")
+        .only("id", "receipt", "content", "state", "answer", "answered_at", "created_at", "bulletin__id", "bulletin__title")
+        .first()
+    )

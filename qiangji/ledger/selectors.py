@@ -289,3 +289,17 @@ def organizations_without_plan_by_group(*, user: Any, year: int) -> list[tuple[s
             loose.append(org)
     ordered = [(name, blocks[name]) for name in sorted(blocks, key=natural_key)]  # 第一…第四, not by code point
     return ordered + ([(NO_LIAISON_GROUP, loose)] if loose else [])
+
+
+def public_report_by_reference(reference: str) -> PublicReport | None:
+    """The report a 受理编号 names, with only what its public status page shows: the state, the
+    reply, and the problem's state and dates once accepted (never the reporter's name or phone)."""
+    return (
+        PublicReport.objects.filter(reference=reference)
+        .select_related("problem")
+        .only(
+            "id", "reference", "description", "state", "reply", "created_at", "handled_at",
+            "problem__id", "problem__number", "problem__state", "problem__deadline", "problem__closed_on",
+        )
+        .first()
+    )  # fmt: skip
