@@ -146,5 +146,6 @@ def public_lookup(request: HttpRequest, *, page: str, find: Callable[[str], Any]
         return Lookup(number, None, error.message, 429)
     found = find(number)
     if found is None:
-        return Lookup(number, None, NOT_FOUND_MESSAGE, 404)
+        # The page itself answers (200): the number was wrong, not the address.
+        return Lookup(number, None, NOT_FOUND_MESSAGE, 200)
     return Lookup(number, found, "", 200)
