@@ -17,16 +17,24 @@ def required_message(label: Any) -> str:
     return f"{str(label or '').strip().rstrip('：:') or '此项'}未填写"
 
 
-def name_required_errors(form: forms.BaseForm) -> None:
-    """Replace Django's unnamed required message with "<label>未填写" in `form`'s errors."""
+def name_required(errors: list[Any], label: Any) -> list[Any]:
+    """`errors` (ValidationErrors) with Django's unnamed required message replaced by "<label>未填写"."""
     default = str(forms.Field.default_error_messages["required"])
+    return [
+        ValidationError(required_message(label), code="required")
+        if isinstance(error, ValidationError) and error.code == "required" and str(error.message) == default
+        else error
+        for error in errors
+    ]
+
+
+def name_required_errors(form: forms.BaseForm) -> None:
+    """Replace Django's unnamed required message with "<label>未填写" in `form`'s errors (the row
+    checker of the spreadsheet import applies the same to its rows)."""
     for name, errors in (form._errors or {}).items():
         field = form.fields.get(name)
-        if field is None:
-            continue
-        for index, error in enumerate(errors.data):
-            if isinstance(error, ValidationError) and error.code == "required" and str(error.message) == default:
-                errors.data[index] = ValidationError(required_message(field.label), code="required")
+        if field is not None:
+            errors.data[:] = name_required(errors.data, field.label)
 
 
 def install() -> None:
