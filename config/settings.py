@@ -256,6 +256,8 @@ COUNCIL_OPINIONS_PER_HOUR = int(env("QIANGJI_COUNCIL_OPINIONS_PER_HOUR", "5"))
 # Messages one client (an address, or a signed-in user) may leave on the voice channel per hour.
 CAMPAIGN_VOICE_PER_HOUR = int(env("QIANGJI_CAMPAIGN_VOICE_PER_HOUR", "5"))
 LEDGER_PUBLIC_REPORTS_PER_HOUR = int(env("QIANGJI_LEDGER_PUBLIC_REPORTS_PER_HOUR", "5"))
+# Receipt-number look-ups on the public status pages, per address and page.
+PUBLIC_LOOKUPS_PER_HOUR = int(env("QIANGJI_PUBLIC_LOOKUPS_PER_HOUR", "20"))
 
 # The scheduler (`manage.py run_scheduler`, qiangji/core/scheduler.py): when each periodic job is
 # due, in Asia/Shanghai time: "hourly :MM", "daily HH:MM", "weekly mon HH:MM" or "off". Every job

@@ -180,7 +180,7 @@ class LoginAttempt(models.Model):
         ordering = ["-at"]
 
     def __str__(self) -> str:
-        return f"{self.username} {'成功' if self.succeeded else '失败'} {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.username} {'成功' if self.succeeded else '失败'} {timezone.localtime(self.at):%Y-%m-%d %H:%M}"
 
 
 class TotpDevice(models.Model):

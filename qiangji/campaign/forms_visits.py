@@ -246,7 +246,9 @@ def visit_form_class(task: Any) -> type[VisitForm]:
 class ReviewForm(forms.Form):
     """One review step; the service says which need a comment."""
 
-    action = forms.ChoiceField(choices=[("approve", "审核通过"), ("send_back", "退回修改"), ("reject", "不予采纳")])
+    action = forms.ChoiceField(
+        label="审核结果", choices=[("approve", "审核通过"), ("send_back", "退回修改"), ("reject", "不予采纳")]
+    )
     comment = forms.CharField(label="审核意见", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

@@ -40,6 +40,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from qiangji.campaign.forms import EntityForm
 from qiangji.campaign.models import BaseRecord, Entity, EntityBatch, match_key
@@ -266,8 +267,9 @@ class EntityImporter(FormImporter):
             return f"已生成底数批次：分析结果和走访任务见“新连心攻坚 · 底数批次”第{own.pk}号。"
         earlier = EntityBatch.objects.filter(file_sha256=batch.file_sha256).order_by("pk").first()
         if earlier is not None:
+            at = timezone.localtime(earlier.created_at)
             return (
-                f"此文件已于{earlier.created_at:%Y-%m-%d %H:%M}导入（底数批次第{earlier.pk}号），以下为当时的分析结果；"
+                f"此文件已于{at:%Y-%m-%d %H:%M}导入（底数批次第{earlier.pk}号），以下为当时的分析结果；"
                 "再次导入不会新增任何记录或走访任务。"
             )
         counts = batch.counts or {}

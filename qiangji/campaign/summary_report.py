@@ -5,11 +5,22 @@ import datetime as dt
 from typing import Any
 
 from qiangji.campaign.models import Summary
+from qiangji.campaign.services.summaries import BEHIND_SHARE
 
 
 def _day(value: Any, *, year: bool = False) -> str:
     day = dt.date.fromisoformat(value) if isinstance(value, str) else value
     return f"{day.year}年{day.month}月{day.day}日" if year else f"{day.month}月{day.day}日"
+
+
+def as_of(summary: Summary) -> dt.date:
+    """The last day the figures count: the period's end, or the day a current period was written."""
+    value = (summary.figures or {}).get("as_of")
+    return dt.date.fromisoformat(value) if value else summary.end
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
 
 
 def period_label(summary: Summary, *, year: bool = False) -> str:
@@ -67,7 +78,11 @@ def headline(summary: Summary) -> str:
         parts.append(f"{found['wants_party_org']}家主体有建立党组织意愿")
     if found["care_packages"] or found["service_cards"]:
         parts.append(f"发放暖心加油包{found['care_packages']}份、新连心服务卡{found['service_cards']}张")
-    return f"{period_label(summary)}，" + "，".join(parts) + "。"
+    counted = period_label(summary)
+    if summary.kind == Summary.Kind.WEEKLY and as_of(summary) < summary.end:
+        # A week still under way speaks of the days counted so far.
+        counted = f"{_day(summary.start)}至{_day(as_of(summary))}"
+    return f"{counted}，" + "，".join(parts) + "。"
 
 
 def care_sentence(summary: Summary) -> str:
@@ -89,9 +104,9 @@ def coverage_sentence(summary: Summary) -> str:
     town = summary.figures["coverage"]["town"]
     change = summary.figures["coverage"].get("change") or {}
     if not town["total"]:
-        return f"截至{_day(summary.end)}，底数中暂无在册主体。"
+        return f"截至{_day(as_of(summary))}，底数中暂无在册主体。"
     text = (
-        f"截至{_day(summary.end)}，全镇在册主体{town['total']}家，组织覆盖{town['org']}家、工作覆盖{town['work']}家，"
+        f"截至{_day(as_of(summary))}，全镇在册主体{town['total']}家，组织覆盖{town['org']}家、工作覆盖{town['work']}家，"
         f"综合覆盖率{rate(town['covered_rate'])}"
     )
     words = change_words(change.get("covered_rate"))
@@ -106,7 +121,7 @@ def tasks_sentence(summary: Summary) -> str:
     if problems["count"]:
         text += f"，其中已登记到问题清单{registered}个" if registered else "，尚未登记到问题清单"
     tasks = f["tasks"]
-    return text + f"；截至{_day(summary.end)}，待办走访任务{tasks['open']}个，其中超期{tasks['overdue']}个。"
+    return text + f"；截至{_day(as_of(summary))}，待办走访任务{tasks['open']}个，其中超期{tasks['overdue']}个。"
 
 
 NAMED_TEAMS = 5
@@ -116,18 +131,39 @@ def behind_sentence(summary: Summary) -> str:
     behind = summary.figures.get("behind")
     if behind is None:
         return ""
+    share = f"{round(BEHIND_SHARE * 100)}%"
     if not behind["teams"] and not behind["grids"]:
-        return "本周各队伍、各网格推进正常，没有明显滞后。"
+        return f"本周各队伍走访量均不低于各队中位数的{share}，各网格覆盖率均不低于全镇的{share}，没有明显滞后。"
     parts = []
     teams = behind["teams"]
     if teams:
         # The sentence names the few most behind; the table below the text lists them all.
         named = "；".join(f"{t['name']}（{'，'.join(t['reasons'])}）" for t in teams[:NAMED_TEAMS])
         more = f"等{len(teams)}支" if len(teams) > NAMED_TEAMS else ""
-        parts.append(f"进度滞后的队伍：{named}{more}")
+        rule = ""
+        if "team_median" in behind:
+            median = _number(behind["team_median"])
+            rule = f"（走访量低于各队中位数{median}家次的{share}，即不足{_number(behind['team_threshold'])}家次）"
+        parts.append(f"进度滞后的队伍{rule}：{named}{more}")
     if behind["grids"]:
-        parts.append("需要关注的网格：" + "；".join(f"{g['name']}（{'，'.join(g['reasons'])}）" for g in behind["grids"]))
+        rule = ""
+        if behind.get("grid_threshold") is not None:
+            rule = f"（覆盖率低于全镇{behind['town_rate']}%的{share}，即不足{behind['grid_threshold']}%）"
+        named = "；".join(f"{g['name']}（{'，'.join(g['reasons'])}）" for g in behind["grids"])
+        parts.append(f"需要关注的网格{rule}：{named}")
     return "。".join(parts) + "。"
+
+
+def behind_rule(summary: Summary) -> str:
+    """The threshold the lists below it were measured against, in words."""
+    behind = summary.figures.get("behind") or {}
+    if "team_median" not in behind:
+        return ""
+    share = f"{round(BEHIND_SHARE * 100)}%"
+    text = f"滞后标准：队伍走访量低于各队中位数{_number(behind['team_median'])}家次的{share}"
+    if behind.get("grid_threshold") is not None:
+        text += f"；网格覆盖率低于全镇{behind['town_rate']}%的{share}"
+    return text + "。"
 
 
 def paragraphs(summary: Summary) -> list[str]:

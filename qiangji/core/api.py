@@ -71,7 +71,32 @@ def form_data(form: forms.Form) -> dict[str, Any]:
     return form.cleaned_data
 
 
-REQUIRED_MESSAGE = "这个字段是必填项。"
+# The answer is keyed by the field; the forms' own messages name it ("标题未填写"), and a field
+# missing from the body before any form sees it is named from this list (the API's common fields).
+REQUIRED_MESSAGE = "此项未填写"
+API_FIELD_LABELS = {
+    "version": "版本号",
+    "action": "操作",
+    "name": "名称",
+    "title": "标题",
+    "content": "内容",
+    "date": "日期",
+    "file": "文件",
+    "kind": "类别",
+    "topic": "主题",
+    "description": "描述",
+    "organization": "党组织",
+    "organization_id": "党组织",
+    "reason": "理由",
+    "evidence": "整改情况及佐证",
+    "deadline": "期限",
+    "owner": "责任人",
+}
+
+
+def required_for(field: str) -> str:
+    label = API_FIELD_LABELS.get(field.rsplit(".", 1)[-1])
+    return f"{label}未填写" if label else REQUIRED_MESSAGE
 
 
 def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]], *, required: bool = False) -> str:
@@ -79,7 +104,7 @@ def choice_or_422(field: str, value: str, choices: Iterable[tuple[str, str]], *,
     to take): then blank or spaces are 422 too, never a step named ""."""
     allowed = [c for c, _ in choices]
     if required and not (value or "").strip():
-        raise FormInvalid({field: [REQUIRED_MESSAGE]})
+        raise FormInvalid({field: [required_for(field)]})
     if value and value not in allowed:
         raise FormInvalid({field: [f"“{value}”不是有效的选项，可选：{'、'.join(allowed)}。"]})
     return value
@@ -96,7 +121,6 @@ def paginate(queryset: Any, *, page: int, page_size: int) -> dict[str, Any]:
 
 # Pydantic checks types before a form sees the data; its English messages become these.
 _PYDANTIC_MESSAGES = {
-    "missing": "这个字段是必填项。",
     "int_parsing": "请输入整数。",
     "int_type": "请输入整数。",
     "int_from_float": "请输入整数。",
@@ -117,6 +141,8 @@ _PYDANTIC_MESSAGES = {
 def _pydantic_message(error: dict[str, Any]) -> str:
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    if kind == "missing":
+        return required_for(_pydantic_field(error.get("loc", ())))
     if kind == "greater_than_equal":
         return f"不能小于 {ctx.get('ge')}。"
     if kind == "less_than_equal":

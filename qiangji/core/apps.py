@@ -18,3 +18,8 @@ class CoreConfig(AppConfig):
         from qiangji.core import converters
 
         converters.register()
+
+        # Every form names the blank required field ("姓名未填写"), not Django's "这个字段是必填项。".
+        from qiangji.core import forms
+
+        forms.install()

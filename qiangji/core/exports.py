@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -32,6 +33,9 @@ def safe_cell(value: Any) -> Any:
         return "'" + value
     if isinstance(value, bool):
         return "是" if value else "否"
+    if isinstance(value, dt.datetime) and timezone.is_aware(value):
+        # Excel has no time zones: write the local wall time the pages show.
+        return timezone.make_naive(value)
     return value
 
 

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, models
+from django.utils import timezone
 
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.crypto import EncryptedTextField
@@ -123,7 +124,7 @@ class AuditEvent(AppendOnlyModel):
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
+        return f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.username} {self.get_action_display()} {self.object_repr}"
 
 
 class ChangeRecord(AppendOnlyModel):
@@ -307,7 +308,7 @@ class SchedulerRun(models.Model):
         indexes = [models.Index(fields=["job", "-started_at"])]
 
     def __str__(self) -> str:
-        return f"{self.job} {self.due_at:%Y-%m-%d %H:%M}（{self.get_outcome_display()}）"
+        return f"{self.job} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}（{self.get_outcome_display()}）"
 
 
 class Heartbeat(models.Model):
@@ -325,4 +326,21 @@ class Heartbeat(models.Model):
         verbose_name = verbose_name_plural = "进程心跳"
 
     def __str__(self) -> str:
-        return f"{self.name} {self.beat_at:%Y-%m-%d %H:%M:%S}"
+        return f"{self.name} {timezone.localtime(self.beat_at):%Y-%m-%d %H:%M:%S}"
+
+
+class PublicLookup(models.Model):
+    """One look-up on a public status page (a receipt number entered), counted for the public
+    pages' hourly rate rule so that numbers cannot be tried one after another. Only the keyed hash
+    of the address is kept."""
+
+    page = models.CharField("页面", max_length=30)
+    client_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "公开查询记录"
+        indexes = [models.Index(fields=["page", "client_hash", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.page} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"

@@ -6,15 +6,20 @@ redirects, its template); the honeypot, the rate limit's answer and the mapping 
 the form live here, so the three pages refuse bots and floods with the same words and statuses.
 """
 
+import secrets
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from django import forms
+from django.conf import settings
+from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 
 from qiangji.core.clientip import client_ip
 from qiangji.core.crypto import keyed_hash
-from qiangji.core.errors import DomainError, RateLimited
+from qiangji.core.errors import DomainError, RateLimited, refuse_over_hourly_limit
+from qiangji.core.models import PublicLookup
 
 BOT_MESSAGE = "提交未成功，请刷新页面后重新填写。"
 
@@ -93,3 +98,54 @@ def public_submit(
         form.add_error(error.field if error.field in form.fields else None, error.message)
         return Submission(False, None, 400)
     return Submission(True, result, 200)
+
+
+# Receipt numbers are read aloud and typed on phones: no 0/O, 1/I/L.
+RECEIPT_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+LOOKUP_LIMIT_MESSAGE = "查询过于频繁，请一小时后再试。"
+NOT_FOUND_MESSAGE = "未查到该编号，请核对后重新输入。"
+
+
+def receipt_code(prefix: str, length: int = 10) -> str:
+    """An unguessable receipt number ("YT-7KQ4M2X9PA"): random, never the record's id."""
+    return f"{prefix}-" + "".join(secrets.choice(RECEIPT_ALPHABET) for _ in range(length))
+
+
+def clean_receipt(value: str) -> str:
+    return "".join(str(value or "").split()).upper()[:40]
+
+
+class Lookup(NamedTuple):
+    """What a status page shows: the number asked for, the record found (None: not found or not
+    asked), the refusal if any, and the page's status."""
+
+    number: str
+    found: Any
+    error: str
+    status: int
+
+
+def public_lookup(request: HttpRequest, *, page: str, find: Callable[[str], Any]) -> Lookup:
+    """Run a no-login status look-up (`?number=`): counted per address by the public pages' rate
+    rule, then `find(number)`. An unknown number and a malformed one get the same answer."""
+    number = clean_receipt(request.GET.get("number", ""))
+    if not number:
+        return Lookup("", None, "", 200)
+    key = ip_client_key(request)
+    try:
+        with transaction.atomic():
+            refuse_over_hourly_limit(
+                PublicLookup.objects.filter(page=page, client_hash=key),
+                client_key=key,
+                now=timezone.now(),
+                limit=settings.PUBLIC_LOOKUPS_PER_HOUR,
+                message=LOOKUP_LIMIT_MESSAGE,
+            )
+            PublicLookup.objects.create(page=page, client_hash=key)
+    except RateLimited as error:
+        return Lookup(number, None, error.message, 429)
+    found = find(number)
+    if found is None:
+        # The page itself answers (200): the number was wrong, not the address.
+        return Lookup(number, None, NOT_FOUND_MESSAGE, 200)
+    return Lookup(number, found, "", 200)

@@ -9,6 +9,8 @@ import re
 import unicodedata
 from decimal import Decimal, InvalidOperation
 
+from django.utils import timezone
+
 _SPACES = re.compile(r"\s+")
 _SCIENTIFIC = re.compile(r"\d+(\.\d+)?[eE]\+?\d+")
 _POINT_ZERO = re.compile(r"\d+\.0+")
@@ -84,7 +86,7 @@ def parse_date(value: object) -> dt.date | None:
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date()
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, (int, float)) and not isinstance(value, bool):

@@ -63,12 +63,12 @@ class BulletinForm(forms.Form):
 
 
 class OpinionMoveForm(forms.Form):
-    action = forms.ChoiceField(choices=[(a, a) for a in Opinion.TRANSITIONS])
+    action = forms.ChoiceField(label="办理操作", choices=[(a, a) for a in Opinion.TRANSITIONS])
     note = forms.CharField(label="说明", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ModerateForm(forms.Form):
-    show = forms.TypedChoiceField(choices=[("1", "公开"), ("0", "不公开")], coerce=lambda v: v == "1")
+    show = forms.TypedChoiceField(label="是否公开", choices=[("1", "公开"), ("0", "不公开")], coerce=lambda v: v == "1")
 
 
 class DeliberationForm(forms.Form):

@@ -141,6 +141,8 @@ class Opinion(models.Model):
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     client_key = models.CharField(max_length=64, blank=True, editable=False)
+    # What the writer follows the opinion by on the no-login status page (random, never the id).
+    receipt = models.CharField("回执编号", max_length=20, unique=True, null=True, blank=True, editable=False)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
 
     class Meta:

@@ -151,3 +151,14 @@ def opinions_received(*, user: Any, start: dt.date, end: dt.date) -> QuerySet[Op
         bulletin__project__in=Project.objects.for_user(user), created_at__date__gte=start, created_at__date__lte=end
     )
     return qs.select_related("bulletin__project__organization").order_by("-created_at", "-id")
+
+
+def opinion_by_receipt(receipt: str) -> Opinion | None:
+    """The opinion a receipt number names, with only what its status page shows: the content,
+    the state, the public answer and the bulletin's title (never who wrote it)."""
+    return (
+        Opinion.objects.filter(receipt=receipt)
+        .select_related("bulletin")
+        .only("id", "receipt", "content", "state", "answer", "answered_at", "created_at", "bulletin__id", "bulletin__title")
+        .first()
+    )

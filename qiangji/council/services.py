@@ -17,6 +17,7 @@ from django.utils import timezone
 from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.concurrency import lock_current
 from qiangji.core.errors import DomainError, RateLimited, refuse_over_hourly_limit  # noqa: F401 (RateLimited: callers catch it here)
+from qiangji.core.public import receipt_code
 from qiangji.core.text import clean_text
 from qiangji.core.validators import normalize_phone
 from qiangji.council.models import Bulletin, Deliberation, Milestone, Opinion, OpinionEvent, Project
@@ -102,6 +103,7 @@ def opinion_submit(
         phone=phone,
         author=author if getattr(author, "is_authenticated", False) else None,
         client_key=client_key,
+        receipt=receipt_code("YJ"),
     )
     OpinionEvent.objects.create(opinion=opinion, action="submit", to_state=opinion.state, by=opinion.author)
     return opinion

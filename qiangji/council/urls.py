@@ -35,4 +35,5 @@ urlpatterns = [
     path("hall/", public.hall, name="hall"),
     path("hall/bulletins/<id:pk>/", public.bulletin, name="hall_bulletin"),
     path("hall/thanks/", public.done, name="hall_done"),
+    path("hall/status/", public.status, name="hall_status"),
 ]

@@ -45,24 +45,22 @@ BULLETIN_BODIES = (
     "本月{milestone}顺利推进，村两委每周召开现场推进会。对群众反映集中的问题，已在议事会上研究并明确整改时间。",
     "项目已全部完工并通过镇级验收。感谢广大村民的理解和支持，后续长效管护由党员责任区落实。",
 )
-OPINIONS = (
-    "建议在村道转弯处加装反光镜，晚上会车看不清",
-    "河边护栏高度不够，有小孩的家庭比较担心，建议加高",
-    "希望公共空间里多放几张长椅，方便老人休息",
-    "施工车辆早上六点就进村，影响休息，建议调整时间",
-    "垃圾分类点离我家太远，能否在北片再设一个",
-    "建议路灯改为感应式，节约电费",
-    "村道硬化后排水不畅，下雨天门口积水",
-    "希望党群服务点周末也能开放",
-    "宅前屋后整治时能否保留自家的菜地",
-    "建议在河边步道增设健身器材",
-)
-ANSWERS = (
-    "已安排施工单位在本月底前完成安装，感谢您的建议。",
-    "经研究，已列入二期工程，明年上半年实施。",
-    "已与施工单位沟通，施工时间调整为早上七点半以后。",
-    "已在北片增设一处分类投放点，下周启用。",
-)
+# Each resident's opinion with the answer that fits it: a reply is read under its own opinion.
+OPINION_ANSWERS = {
+    "建议在村道转弯处加装反光镜，晚上会车看不清": "已安排施工单位在本月底前完成反光镜安装，感谢您的建议。",
+    "河边护栏高度不够，有小孩的家庭比较担心，建议加高": "经研究，护栏加高已列入二期工程，明年上半年实施。",
+    "希望公共空间里多放几张长椅，方便老人休息": "已在公共空间增设长椅六张，本周内安装到位。",
+    "施工车辆早上六点就进村，影响休息，建议调整时间": "已与施工单位沟通，施工时间调整为早上七点半以后。",
+    "垃圾分类点离我家太远，能否在北片再设一个": "已在北片增设一处分类投放点，下周启用。",
+    "建议路灯改为感应式，节约电费": "新装路灯已改用感应式，原有路灯将在年内逐步更换。",
+    "村道硬化后排水不畅，下雨天门口积水": "已安排施工单位疏通边沟并加设排水口，雨季前完成。",
+    "希望党群服务点周末也能开放": "自下月起，党员志愿者周六上午轮流值守，服务点照常开放。",
+    "宅前屋后整治时能否保留自家的菜地": "整治以清理乱堆乱放为主，规整的自家菜地可以保留。",
+    "建议在河边步道增设健身器材": "经研究，健身器材已列入二期工程，明年上半年实施。",
+}
+OPINIONS = tuple(OPINION_ANSWERS)
+# As many as the answers the demo once drew from: the draw keeps the later random choices as they were.
+ANSWER_DRAW = 4
 DECLINE_REASONS = ("该处属于规划保留用地，暂不具备条件，我们将另行研究替代方案。",)
 # The order in which opinions on a project walk their states: (actions, moderation).
 OPINION_PATHS = (
@@ -282,7 +280,8 @@ class _Writer:
             for action in actions:
                 note = ""
                 if action == "answer":
-                    note = self.rng.choice(ANSWERS)
+                    self.rng.randrange(ANSWER_DRAW)
+                    note = OPINION_ANSWERS[data["content"]]
                 elif action == "decline":
                     note = DECLINE_REASONS[0]
                 opinion = council.opinion_move(opinion=opinion, by=runner, action=action, note=note)

@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from qiangji.accounts.models import RoleGrant
 from qiangji.core.history import change_record
 from qiangji.core.models import ChangeRecord
 from qiangji.demo.bulk import RowWriter
@@ -368,6 +369,11 @@ def _plans(rng: random.Random, orgs: dict, by_org: dict[str, list[Member]], toda
     """Most organizations filed this year's plan in the first quarter; a few did not, two were returned."""
     year = today.year
     tz = timezone.get_current_timezone()
+    # Filed by the organization's secretary where the demo has that login, else by the town
+    # on its behalf: a filed plan always names who filed it.
+    grants = RoleGrant.objects.order_by("id")
+    secretaries = dict(grants.filter(role=RoleGrant.Role.SECRETARY).values_list("organization_id", "user_id"))
+    town_admin = grants.filter(role=RoleGrant.Role.TOWN_ADMIN).values_list("user_id", flat=True).first()
     rows = []
     for org in orgs.values():
         if org.kind == "group":
@@ -387,6 +393,7 @@ def _plans(rng: random.Random, orgs: dict, by_org: dict[str, list[Member]], toda
             ),
             status=WorkPlan.Status.FILED,
             filed_at=filed_at,
+            filed_by_id=secretaries.get(org.pk, town_admin),
         )
         if len(rows) % 25 == 7 and org.parent_id is not None and filed_on + dt.timedelta(days=3) < today:
             plan.status = WorkPlan.Status.RETURNED

@@ -416,3 +416,17 @@ def rectification_plans_of(*, user: Any, start: dt.date, end: dt.date) -> QueryS
     """Rectification plans (一支部一方案) of the years [start, end] touches."""
     qs = RectificationPlan.objects.for_user(user).filter(year__gte=start.year, year__lte=end.year)
     return qs.select_related("organization").order_by("-year", "organization__path")
+
+
+def public_report_by_reference(reference: str) -> PublicReport | None:
+    """The report a 受理编号 names, with only what its public status page shows: the state, the
+    reply, and the problem's state and dates once accepted (never the reporter's name or phone)."""
+    return (
+        PublicReport.objects.filter(reference=reference)
+        .select_related("problem")
+        .only(
+            "id", "reference", "description", "state", "reply", "created_at", "handled_at",
+            "problem__id", "problem__number", "problem__state", "problem__deadline", "problem__closed_on",
+        )
+        .first()
+    )  # fmt: skip

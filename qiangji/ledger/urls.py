@@ -31,6 +31,7 @@ urlpatterns = [
     path("mechanisms/new/", mechanisms.mechanism_create, name="mechanism_create"),
     path("report/", public_views.report, name="public_report"),
     path("report/done/", public_views.report_done, name="public_report_done"),
+    path("report/status/", public_views.report_status, name="public_report_status"),
     path("reports/", public_views.report_list, name="public_reports"),
     path("reports/<id:pk>/", public_views.report_handle, name="public_report_handle"),
     path("reports/<id:pk>/accept/", public_views.report_accept, name="public_report_accept"),

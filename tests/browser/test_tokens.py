@@ -73,5 +73,5 @@ def test_an_empty_purpose_is_refused_in_chinese(page, users):
     page.get_by_role("button", name="生成").click()
 
     expect(page.get_by_label("用途")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("这个字段是必填项。")).to_be_visible()
+    expect(page.get_by_text("用途未填写")).to_be_visible()
     assert not ApiToken.objects.exists()

@@ -74,7 +74,7 @@ def test_page_creates_a_token_shown_once_and_stored_as_a_hash(owner):
 
 def test_page_refuses_a_token_without_a_name(owner):
     response = logged_in(owner).post("/accounts/tokens/", {"name": "   "})
-    assert response.context["form"].errors == {"name": ["这个字段是必填项。"]}
+    assert response.context["form"].errors == {"name": ["用途未填写"]}
     assert response.context["new_key"] is None
     assert ApiToken.objects.count() == 0
 

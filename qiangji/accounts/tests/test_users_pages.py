@@ -170,7 +170,7 @@ def test_create_page_makes_an_account_that_must_change_its_password(client_as, u
         ({"password2": "Qiangji-Other-2026"}, {"password2": ["两次输入的密码不一致"]}),
         ({"username": "SEC_A"}, {"username": ["账号“SEC_A”已存在，请换一个账号名"]}),
         ({"username": "张 三!"}, {"username": ["账号只能包含字母、数字和 @ . + - _ 符号"]}),
-        ({"display_name": "  "}, {"display_name": ["这个字段是必填项。"]}),
+        ({"display_name": "  "}, {"display_name": ["姓名未填写"]}),
     ],
 )
 def test_create_page_refuses_bad_input_and_creates_nothing(client_as, users, data, errors):

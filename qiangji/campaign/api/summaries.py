@@ -123,7 +123,7 @@ def summary_generate_view(request: HttpRequest, payload: SummaryGenerateIn) -> A
     _town_only(request.auth)
     choice_or_422("kind", payload.kind, Summary.Kind.choices)
     if not payload.kind:
-        raise FormInvalid({"kind": ["这个字段是必填项。"]})
+        raise FormInvalid({"kind": ["汇总类别未填写"]})
     try:
         summary = summary_generate(kind=payload.kind, day=payload.date)
     except DomainError as error:

@@ -12,6 +12,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from qiangji.campaign.access import entity_scope_q
 from qiangji.core.concurrency import Versioned
@@ -216,7 +217,7 @@ class EntityBatch(models.Model):
         ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.file_name}（{self.created_at:%Y-%m-%d}）"
+        return f"{self.file_name}（{timezone.localtime(self.created_at):%Y-%m-%d}）"
 
 
 class BaseRecord(models.Model):

@@ -18,6 +18,9 @@ means its local date (Asia/Shanghai) falls in it. The figures, stored as JSON on
 - ``care``: the care visits (三送三问) among ``visits`` that answered — ``visits``, ``sends``
   [{label, visits}] (visits that delivered each send), ``asks`` [{label, answered}] (visits that
   answered each ask), ``asks_answered`` (services/care.py `care_figures`).
+- ``as_of``: the last day counted — the period's end, or the day it was generated when that is
+  earlier (a week analysed on its Tuesday covers Monday and Tuesday, not the days to come); the
+  coverage and tasks below stand at the end of that day.
 - ``coverage`` at the end of the period: ``town`` and ``carriers`` {grid, chain, street} rows
   (total, org, work, covered and their rates in %); for a period already over, today's counts
   are rolled back through the register history (EntityChange of status, covering organization,
@@ -34,13 +37,16 @@ means its local date (Asia/Shanghai) falls in it. The figures, stored as JSON on
   ``grids``: the same per grid.
 - weekly only: ``daily`` (visits and verified per day of the week), ``trend`` (the 8 weeks ending
   with this one: visits, verified, town covered rate at each week's end), ``behind`` {teams,
-  grids} with Chinese reasons: a team with overdue tasks, or with open tasks and no visit in the
-  week; a grid with overdue tasks, or the lowest covered rate when below the town's.
+  grids, team_threshold, grid_threshold} with Chinese reasons, each measured against its group
+  (BEHIND_SHARE of it, stated in the text): a team with work this week (visits or open tasks)
+  whose visits are below that share of the median of such teams; a grid whose covered rate is
+  below that share of the town's.
 
 Lists are lists of rows, not name → count objects: PostgreSQL's jsonb does not keep key order.
 """
 
 import datetime as dt
+import statistics
 from collections import Counter
 from typing import Any
 
@@ -68,6 +74,8 @@ FIGURES_VERSION = 1
 TREND_WEEKS = 8
 NO_TEAM = "未分配队伍"
 RATE_KEYS = ("org_rate", "work_rate", "covered_rate")
+# "Lagging" is relative: below this share of the group's median (teams) or the town's rate (grids).
+BEHIND_SHARE = 0.8
 
 
 def period_of(kind: str, day: dt.date) -> tuple[dt.date, dt.date]:
@@ -119,8 +127,9 @@ def _counted(qs: Any, key: str) -> Counter:
 
 
 def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) -> dict[str, Any]:
-    visits = Visit.objects.filter(visited_on__gte=start, visited_on__lte=end).exclude(state=Visit.State.REJECTED)
-    approved = Visit.objects.filter(_between("reviewed_at", start, end), state=Visit.State.APPROVED)
+    as_of = min(end, timezone.localdate())
+    visits = Visit.objects.filter(visited_on__gte=start, visited_on__lte=as_of).exclude(state=Visit.State.REJECTED)
+    approved = Visit.objects.filter(_between("reviewed_at", start, as_of), state=Visit.State.APPROVED)
     verified = approved.filter(task__kind=VisitTask.Kind.VERIFY)
     # The period's approvals are few; reading their ids first keeps PostgreSQL from planning the
     # record ⋈ task ⋈ visit join as nested loops over the whole campaign.
@@ -134,7 +143,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
         .distinct()
     )
     corrected = (
-        EntityChange.objects.filter(_between("at", start, end), visit__state=Visit.State.APPROVED)
+        EntityChange.objects.filter(_between("at", start, as_of), visit__state=Visit.State.APPROVED)
         .exclude(field="status")
         .exclude(entity_id__in=new_ids)
         .values("entity_id")
@@ -142,7 +151,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
         .count()
     )
     closed = (
-        EntityChange.objects.filter(_between("at", start, end), field="status", new=Entity.Status.CLOSED.label)
+        EntityChange.objects.filter(_between("at", start, as_of), field="status", new=Entity.Status.CLOSED.label)
         .values("entity_id")
         .distinct()
         .count()
@@ -152,7 +161,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
         wish=Count("pk", filter=Q(wants_party_org=True)),
         care=Count("pk", filter=Q(care_package=True)),
     )
-    open_then, overdue = _tasks_at(end)
+    open_then, overdue = _tasks_at(as_of)
     team_visits = _counted(visits, "team_id")
     team_verified = _counted(verified, "team_id")
     team_open, team_overdue = _counted(open_then, "team_id"), _counted(overdue, "team_id")
@@ -186,6 +195,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
     )
     figures: dict[str, Any] = {
         "version": FIGURES_VERSION,
+        "as_of": as_of.isoformat(),
         "visits": {
             "total": visits.count(),
             "entities": visits.values("task_id").distinct().count(),
@@ -199,7 +209,7 @@ def _figures(kind: str, start: dt.date, end: dt.date, previous: Summary | None) 
             "service_cards": ServiceCard.objects.filter(visit__in=approved_ids).count(),
         },
         "care": care_figures(visits.filter(task__kind=VisitTask.Kind.CARE).values_list("sends", "asks")),
-        "coverage": _coverage(end, previous),
+        "coverage": _coverage(as_of, previous),
         "problems": {
             "count": len(problem_visits),
             "items": [
@@ -267,33 +277,43 @@ def _weekly(start: dt.date, end: dt.date, figures: dict[str, Any]) -> dict[str, 
     return {"daily": daily, "trend": trend, "behind": _behind(figures)}
 
 
-def _behind(figures: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+def _behind(figures: dict[str, Any]) -> dict[str, Any]:
+    """Who lags behind their group: a fixed count would name every team early in the week."""
+    working = [t for t in figures["teams"] if t["id"] and t["active"] and (t["visits"] or t["open"])]
+    median = statistics.median(t["visits"] for t in working) if working else 0
+    team_threshold = round(median * BEHIND_SHARE, 1)
     teams = []
-    for t in figures["teams"]:
-        reasons = []
+    for t in working:
+        if t["visits"] >= team_threshold:
+            continue
+        reasons = [f"走访{t['visits']}家次", f"待办任务{t['open']}个"]
         if t["overdue"]:
-            reasons.append(f"超期未走访任务{t['overdue']}个")
-        if not t["visits"] and t["open"]:
-            reasons.append(f"本周未开展走访，尚有待办任务{t['open']}个")
-        if reasons and t["id"]:
-            teams.append({"id": t["id"], "name": t["name"], "grid": t["grid"], "overdue": t["overdue"], "reasons": reasons})
-    # The most overdue first: the list is read top down.
-    teams.sort(key=lambda t: -t["overdue"])
+            reasons.append(f"其中超期{t['overdue']}个")
+        row = {key: t[key] for key in ("id", "name", "grid", "visits", "overdue")}
+        teams.append({**row, "reasons": reasons})
+    # The fewest visits first, then the most overdue: the list is read top down.
+    teams.sort(key=lambda t: (t["visits"], -t["overdue"], t["name"]))
     town_rate = figures["coverage"]["town"]["covered_rate"]
-    rated = [r for r in figures["coverage"]["carriers"]["grid"] if r["covered_rate"] is not None]
-    lowest = min((r["covered_rate"] for r in rated), default=None)
-    rates = {r["id"]: r["covered_rate"] for r in rated}
+    grid_threshold = None if town_rate is None else round(town_rate * BEHIND_SHARE, 1)
+    rates = {r["id"]: r["covered_rate"] for r in figures["coverage"]["carriers"]["grid"] if r["covered_rate"] is not None}
     grids = []
     for g in figures["grids"]:
-        reasons = []
         rate = rates.get(g["id"])
-        if rate is not None and rate == lowest and len(rated) > 1 and town_rate is not None and rate < town_rate:
-            reasons.append(f"覆盖率{rate}%，全镇最低，低于全镇{town_rate}%")
+        if rate is None or grid_threshold is None or rate >= grid_threshold:
+            continue
+        reasons = [f"覆盖率{rate}%"]
         if g["overdue"]:
             reasons.append(f"超期未走访任务{g['overdue']}个")
-        if reasons:
-            grids.append({"id": g["id"], "name": g["name"], "reasons": reasons})
-    return {"teams": teams, "grids": grids}
+        grids.append({"id": g["id"], "name": g["name"], "rate": rate, "reasons": reasons})
+    grids.sort(key=lambda g: (g["rate"], g["name"]))
+    return {
+        "teams": teams,
+        "grids": grids,
+        "team_median": median,
+        "team_threshold": team_threshold,
+        "town_rate": town_rate,
+        "grid_threshold": grid_threshold,
+    }
 
 
 def _checked(kind: str, day: Any) -> tuple[str, dt.date]:

@@ -194,7 +194,7 @@ def test_cover_removed(coverage_register, users, api_as):
         ({"organization_id": "{org}"}, "how", "请选择覆盖方式（单独建立或联合党组织覆盖）"),
         ({"organization_id": "{org}", "how": "both"}, "how", "覆盖方式只能是单独建立或联合党组织覆盖"),
         ({"organization_id": 99999, "how": "own"}, "organization_id", "所选党组织不存在或已撤销，请重新选择"),
-        ({"how": "own"}, "organization_id", "这个字段是必填项。"),
+        ({"how": "own"}, "organization_id", "党组织未填写"),
     ],
 )
 def test_cover_invalid_is_422_and_changes_nothing(coverage_register, town, users, api_as, body, field, message):

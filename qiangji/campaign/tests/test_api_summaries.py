@@ -55,7 +55,7 @@ def test_generate_writes_and_regenerating_replaces(summary_week, users, api_as):
     [
         ({"kind": "monthly", "date": "2026-11-20"}, {"kind": ["“monthly”不是有效的选项，可选：daily、weekly。"]}),
         ({"kind": "daily", "date": "2026-02-30"}, {"date": ["请输入有效的日期（格式：YYYY-MM-DD）。"]}),
-        ({"kind": "daily"}, {"date": ["这个字段是必填项。"]}),
+        ({"kind": "daily"}, {"date": ["日期未填写"]}),
         ({"kind": "daily", "date": "2999-01-01"}, {"date": ["不能生成尚未开始的日期或周的汇总"]}),
     ],
 )

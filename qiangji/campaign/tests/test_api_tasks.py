@@ -208,6 +208,6 @@ def test_review_without_an_action_is_422(verify_tasks, users, api_as, visit_on, 
     visit = visit_on(verify_tasks["new1"])
     response = api_as(users["town_admin"]).post(f"/visit-tasks/visits/{visit.pk}/review", {"action": action})
     assert response.status_code == 422
-    assert response.json()["errors"] == {"action": ["这个字段是必填项。"]}
+    assert response.json()["errors"] == {"action": ["操作未填写"]}
     visit.refresh_from_db()
     assert visit.state == Visit.State.SUBMITTED

@@ -76,7 +76,7 @@ def test_bad_posts_answer_422_and_store_nothing(api_as, users, places, body, fie
 def test_unknown_fields_and_missing_content_are_422(api_as, users, places):
     response = api_as(users["member"]).post("/voice", {"carrier": f"chain:{places['veg'].pk}", "phone": "13812345678"})
     assert response.status_code == 422
-    assert response.json()["errors"] == {"content": ["这个字段是必填项。"], "phone": ["不支持该字段。"]}
+    assert response.json()["errors"] == {"content": ["内容未填写"], "phone": ["不支持该字段。"]}
     assert VoiceMessage.objects.count() == 0
 
 

@@ -161,7 +161,7 @@ def test_seat_edits_without_scripts_come_back_to_the_page(client_as, users, comm
     assert response.status_code == 302 and response.url == detail
     refused = client.post(reverse("campaign:seat_add", args=[committee.pk]), {"name": "", "duty": "委员"})
     assert refused.status_code == 400
-    assert refused.context["seat_form"].errors["name"] == ["这个字段是必填项。"]
+    assert refused.context["seat_form"].errors["name"] == ["姓名未填写"]
     assert seats(committee) == [("张主任", "主任"), ("李委员", "委员"), ("钱委员", "委员")]
 
 

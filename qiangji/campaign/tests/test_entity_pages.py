@@ -3,11 +3,12 @@ unless the town, always audit-logged), the detail page (carriers, coverage, hist
 batch and visit sources, records, visits, cards) and the audited phone reveal."""
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
 
-from qiangji.campaign.models import Entity, EntityChange
+from qiangji.campaign.models import Entity, EntityChange, ServiceCard
 from qiangji.campaign.services.visits import visit_review, visit_submit
 from qiangji.core.models import AuditEvent
 
@@ -206,6 +207,10 @@ def test_history_names_the_batch_and_the_visit(record_task, teams, users, client
     assert "走访：" in body and "2026-11-21 底数校核" in body
     assert "东村88号" in body
     assert 'id="card-XLX-0007"' in body
+    # The number and its date read apart, not "XLX-00072026-11-25发放".
+    issued = ServiceCard.objects.get(number="XLX-0007").issued_on
+    card = re.search(r'<li id="card-XLX-0007">(.*?)</li>', body).group(1)
+    assert re.sub(r"<[^>]+>", "", card) == f"XLX-0007 （{issued:%Y-%m-%d}发放）"
     assert "新发现" in body  # the batch record about it
     assert f'href="/campaign/batches/{task.record.batch_id}/"' in body
     assert f'href="/campaign/visits/{visit.pk}/"' in body
@@ -297,7 +302,7 @@ def test_add_invalid_changes_nothing(places, users, client_as):
     )
     assert response.status_code == 200
     body = response.content.decode()
-    assert "请填写主体名称" in body or "这个字段是必填项" in body
+    assert "主体名称未填写" in body
     assert not Entity.objects.exists() and not EntityChange.objects.exists()
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from qiangji.campaign.models import Summary
 from qiangji.campaign.services.summaries import period_of, summary_generate
-from qiangji.campaign.summary_report import behind_sentence, headline, paragraphs
+from qiangji.campaign.summary_report import behind_rule, behind_sentence, headline, paragraphs
 from qiangji.core.errors import DomainError
 
 WEEK = dt.date(2026, 11, 19)  # a Thursday: the week is Monday 16 to Sunday 22 November
@@ -91,24 +91,37 @@ def test_weekly_series_trend_and_falling_behind(summary_week):
         ("2026-11-09", 0, 0, 20.0),
         ("2026-11-16", 4, 3, 40.0),
     ]
+    # Team visits 3 and 1: the median is 2, 80% of it 1.6; the town covers 40.0%, 80% of it 32.0%.
     assert f["behind"] == {
         "teams": [
             {
-                "id": summary_week["v1"].team_id,
-                "name": "第一网格三人行一队",
-                "grid": "第一网格",
-                "overdue": 1,
-                "reasons": ["超期未走访任务1个"],
+                "id": summary_week["v4"].team_id,
+                "name": "第二网格三人行一队",
+                "grid": "第二网格",
+                "visits": 1,
+                "overdue": 0,
+                "reasons": ["走访1家次", "待办任务2个"],
             }
         ],
         "grids": [
             {
                 "id": summary_week["e1"].village.grid_id,
                 "name": "第一网格",
-                "reasons": ["覆盖率25.0%，全镇最低，低于全镇40.0%", "超期未走访任务1个"],
+                "rate": 25.0,
+                "reasons": ["覆盖率25.0%", "超期未走访任务1个"],
             }
         ],
+        "team_median": 2.0,
+        "team_threshold": 1.6,
+        "town_rate": 40.0,
+        "grid_threshold": 32.0,
     }
+    summary = Summary.objects.get(kind="weekly")
+    assert behind_sentence(summary) == (
+        "进度滞后的队伍（走访量低于各队中位数2家次的80%，即不足1.6家次）：第二网格三人行一队（走访1家次，待办任务2个）。"
+        "需要关注的网格（覆盖率低于全镇40.0%的80%，即不足32.0%）：第一网格（覆盖率25.0%，超期未走访任务1个）。"
+    )
+    assert behind_rule(summary) == "滞后标准：队伍走访量低于各队中位数2家次的80%；网格覆盖率低于全镇40.0%的80%。"
 
 
 def test_sunday_and_monday_fall_in_different_days_and_weeks(summary_week):
@@ -163,8 +176,9 @@ def test_empty_town_gives_zeroes_not_errors(db):
     s = summary_generate(kind="weekly", day=dt.date(2026, 11, 2))
     assert s.figures["visits"] == {"total": 0, "entities": 0, "teams": 0}
     assert s.figures["coverage"]["town"]["covered_rate"] is None
-    assert s.figures["behind"] == {"teams": [], "grids": []}
+    assert (s.figures["behind"]["teams"], s.figures["behind"]["grids"]) == ([], [])
     assert paragraphs(s)[1] == "截至11月8日，底数中暂无在册主体。"
+    assert behind_sentence(s) == "本周各队伍走访量均不低于各队中位数的80%，各网格覆盖率均不低于全镇的80%，没有明显滞后。"
 
 
 @pytest.mark.parametrize(

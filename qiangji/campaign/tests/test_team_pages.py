@@ -163,7 +163,7 @@ def test_checklist_add_rename_move_disable(users, client_as):
     assert ChecklistItem.objects.get(pk=item.pk).active
 
 
-@pytest.mark.parametrize(("data", "message"), [({"label": ""}, "必填"), ({"label": "核实基本信息"}, "已在清单中")])
+@pytest.mark.parametrize(("data", "message"), [({"label": ""}, "事项内容未填写"), ({"label": "核实基本信息"}, "已在清单中")])
 def test_checklist_bad_input_changes_nothing(data, message, users, client_as):
     response = client_as(users["town_admin"]).post(CHECKLIST, data)
     assert response.status_code == 400 and message in response.content.decode()

@@ -95,7 +95,7 @@ def test_an_unknown_carrier_is_404(db, places, kind, pk):
 @pytest.mark.parametrize(
     "overrides, field, message",
     [
-        ({"content": ""}, "content", "这个字段是必填项。"),
+        ({"content": ""}, "content", "我想说未填写"),
         ({"content": "太短了的留言"}, "content", "留言内容至少10个字，请把情况说清楚"),
         ({"content": "长" * 1001}, "content", "留言内容不能超过1000个字（现有1001个字）"),
     ],
@@ -278,7 +278,7 @@ def test_the_town_answers_on_the_page_and_the_answer_goes_public(client_as, user
     assert detail.status_code == 200 and TEXT in detail.content.decode()
     refused = client.post(reverse("campaign:voice_answer", args=[message.pk]), {"answer": ""})
     assert refused.status_code == 400
-    assert refused.context["answer_form"].errors["answer"] == ["这个字段是必填项。"]
+    assert refused.context["answer_form"].errors["answer"] == ["回复内容未填写"]
     message.refresh_from_db()
     assert message.state == State.NEW
     response = client.post(reverse("campaign:voice_answer", args=[message.pk]), {"answer": "已联系区农业农村委对接收购渠道"})

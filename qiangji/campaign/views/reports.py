@@ -17,7 +17,15 @@ from qiangji.campaign.access import runs_campaign
 from qiangji.campaign.docx_summary import summary_docx
 from qiangji.campaign.models import Summary, Visit
 from qiangji.campaign.services.summaries import summary_generate, summary_is_final
-from qiangji.campaign.summary_report import carrier_rows, change_short, grid_rows, paragraphs, period_label, summary_title
+from qiangji.campaign.summary_report import (
+    behind_rule,
+    carrier_rows,
+    change_short,
+    grid_rows,
+    paragraphs,
+    period_label,
+    summary_title,
+)
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
 
@@ -146,6 +154,7 @@ def summary_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "weekly": weekly,
         "chart": _chart(summary) if weekly else None,
         "behind": summary.figures.get("behind"),
+        "behind_rule": behind_rule(summary),
         "nav_section": NAV_SECTION,
     }
     return render(request, "campaign/summary_detail.html", context)

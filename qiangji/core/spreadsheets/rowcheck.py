@@ -21,6 +21,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.datastructures import MultiValueDict
 
+from qiangji.core.forms import name_required
+
 NO_FILES: MultiValueDict = MultiValueDict()
 _MISS = object()
 
@@ -79,4 +81,4 @@ class RowChecker:
             return True, cleaned[name]
         except ValidationError as exc:
             cleaned.pop(name, None)
-            return False, exc.error_list
+            return False, name_required(exc.error_list, field.label)

@@ -113,3 +113,11 @@ def test_no_workbook_is_written_outside_core_exports():
     appends = [line.strip() for line in demo.splitlines() if ".append(" in line and "sheet." in line]
     assert appends and all("safe_row(" in line for line in appends)
     assert "sheet.title = safe_title(" in demo
+
+
+def test_an_aware_datetime_is_written_as_local_wall_time():
+    import datetime as dt
+
+    data, _ = workbook_bytes(title="t", headers=["时间"], rows=[[dt.datetime(2026, 12, 7, 17, 29, tzinfo=dt.UTC)]])
+    value = openpyxl.load_workbook(io.BytesIO(data)).active["A2"].value
+    assert value == dt.datetime(2026, 12, 8, 1, 29)

@@ -121,3 +121,8 @@ def test_natural_key_reads_chinese_and_arabic_numbers():
         "第10网格",
         "第十一组",
     ]
+
+
+def test_an_aware_datetime_reads_as_its_local_date():
+    # 17:29 UTC on 7 December is 01:29 on 8 December in Shanghai.
+    assert parse_date(dt.datetime(2026, 12, 7, 17, 29, tzinfo=dt.UTC)) == dt.date(2026, 12, 8)

@@ -108,7 +108,11 @@ def test_secretary_b_cannot_lead_with_village_a(town, users, client_as):
 
 @pytest.mark.parametrize(
     ("extra", "message"),
-    [({"description": "太短"}, "至少10个字"), ({"target_on": "2026-01-01"}, "不能早于开始日期"), ({"name": ""}, "必填")],
+    [
+        ({"description": "太短"}, "至少10个字"),
+        ({"target_on": "2026-01-01"}, "不能早于开始日期"),
+        ({"name": ""}, "项目名称未填写"),
+    ],
 )
 def test_bad_project_changes_nothing(town, users, client_as, extra, message):
     response = client_as(users["secretary_a"]).post("/council/projects/new/", _project_form(town, **extra))

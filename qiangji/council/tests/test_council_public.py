@@ -1,12 +1,15 @@
 """The public consultation hall: no login, only published bulletins and shown opinions, no
 personal fields; the opinion form with its honeypot and rate limit."""
 
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
 from django.test import Client
 
 from qiangji.core.crypto import keyed_hash
 from qiangji.council.models import Opinion, Project
+from qiangji.council.services import milestone_done
 from qiangji.council.tests.conftest import PHONE
 
 pytestmark = pytest.mark.django_db
@@ -96,7 +99,7 @@ def test_rate_limit_per_client(published, settings):
     [
         ({"content": "好"}, "至少5个字"),
         ({"phone": "12345"}, "11位手机号"),
-        ({"content": ""}, "这个字段是必填项"),
+        ({"content": ""}, "您的意见建议未填写"),
         ({"content": "长" * 1001}, "1000"),
     ],
 )
@@ -115,3 +118,16 @@ def test_a_signed_in_member_is_recorded_as_author_but_not_shown(published, users
     Opinion.objects.filter(pk=opinion.pk).update(moderation="shown")
     html = Client().get(f"/council/hall/bulletins/{published.pk}/").content.decode()
     assert "建议在村口增设停车位" in html and "李党员" not in html
+
+
+def test_a_bulletin_says_its_progress_was_at_publishing_and_gives_the_projects_now(published, hall_project, users):
+    """Published at 50%; the road is finished afterwards (100%): the page names both, not a bare "进度 50%"."""
+    html = Client().get(f"/council/hall/bulletins/{published.pk}/").content.decode()
+    assert '<span class="small text-nowrap" id="bulletin-progress">通报时进度 50%</span>' in html
+    assert 'id="project-progress"' not in html
+    road = hall_project.milestones.get(title="村道硬化")
+    milestone_done(milestone=road, by=users["secretary_a"], on=dt.date(2026, 11, 20))
+    html = Client().get(f"/council/hall/bulletins/{published.pk}/").content.decode()
+    assert '<span class="small text-nowrap" id="bulletin-progress">通报时进度 50%</span>' in html
+    assert '<div class="small mb-2" id="project-progress">项目当前进度 100%（下方项目节点为当前完成情况）</div>' in html
+    assert "当前进度 100%" in Client().get("/council/hall/").content.decode()

@@ -185,8 +185,8 @@ def test_record_on_a_missing_project_is_not_found(hall_project, users, api_as):
 @pytest.mark.parametrize(
     ("change", "status", "detail", "errors"),
     [
-        ({"topic": ""}, 422, "提交的数据有误，请按提示修改。", {"topic": ["这个字段是必填项。"]}),
-        ({"attendees": "   "}, 422, "提交的数据有误，请按提示修改。", {"attendees": ["这个字段是必填项。"]}),
+        ({"topic": ""}, 422, "提交的数据有误，请按提示修改。", {"topic": ["议题（难点）未填写"]}),
+        ({"attendees": "   "}, 422, "提交的数据有误，请按提示修改。", {"attendees": ["参加人员未填写"]}),
         ({"outcome": None}, 422, "提交的数据有误，请按提示修改。", None),
         ({"held_on": "2026-13-01"}, 422, "提交的数据有误，请按提示修改。", None),
         ({"topic": "议" * 201}, 422, "提交的数据有误，请按提示修改。", None),

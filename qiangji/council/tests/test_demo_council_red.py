@@ -9,7 +9,7 @@ from django.test import Client
 from qiangji.accounts.models import User
 from qiangji.council.models import Bulletin, Deliberation, Milestone, Opinion, Project, ProjectRole
 from qiangji.demo import seed as demo_seed
-from qiangji.demo.council_red import seed_council_red
+from qiangji.demo.council_red import OPINION_ANSWERS, seed_council_red
 from qiangji.demo.logins import DEMO_LOGINS
 from qiangji.demo.town import town_plan
 from qiangji.ledger.models import Problem
@@ -49,6 +49,9 @@ def test_seed_council_red():
     assert set(Opinion.objects.values_list("state", flat=True)) == {s for s, _ in Opinion.State.choices}
     assert set(Opinion.objects.values_list("moderation", flat=True)) == {"pending", "shown", "hidden"}
     assert Opinion.objects.count() == result.opinions
+    # Every answer is the one written for its own opinion.
+    answered = list(Opinion.objects.exclude(answer="").values_list("content", "answer"))
+    assert answered and all(answer == OPINION_ANSWERS[content] for content, answer in answered)
     assert ProjectRole.objects.count() == result.roles > 0
     for role in ProjectRole.objects.select_related("project__organization", "member__organization"):
         assert role.member.organization.path.startswith(role.project.organization.path)

@@ -4,14 +4,21 @@ opinions moderated to be shown appear, and never who wrote them (no name, no pho
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from qiangji.core.public import public_submit
+from qiangji.core.public import public_lookup, public_submit
 from qiangji.council.forms import PublicOpinionForm
-from qiangji.council.selectors import get_public_bulletin, hall_projects, public_bulletins, public_opinions
+from qiangji.council.selectors import (
+    get_public_bulletin,
+    hall_projects,
+    opinion_by_receipt,
+    public_bulletins,
+    public_opinions,
+)
 from qiangji.council.services import opinion_submit
 
 # The thank-you page reads the bulletin from the session, so it confirms only the visitor's own
 # submission (and a reload of it cannot send the opinion twice).
 SESSION_KEY = "council_opinion_bulletin"
+RECEIPT_KEY = "council_opinion_receipt"
 
 
 def hall(request: HttpRequest) -> HttpResponse:
@@ -45,6 +52,7 @@ def bulletin(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if outcome.sent:
         request.session[SESSION_KEY] = item.pk
+        request.session[RECEIPT_KEY] = outcome.result.receipt
         return redirect("council:hall_done")
     return _bulletin_page(request, item, form, outcome.status)
 
@@ -53,4 +61,11 @@ def done(request: HttpRequest) -> HttpResponse:
     pk = request.session.get(SESSION_KEY)
     if not pk:
         return redirect("council:hall")
-    return render(request, "council/hall_done.html", {"bulletin_pk": pk})
+    return render(request, "council/hall_done.html", {"bulletin_pk": pk, "receipt": request.session.get(RECEIPT_KEY, "")})
+
+
+def status(request: HttpRequest) -> HttpResponse:
+    """No login: the writer enters the receipt number (or follows the link given on submission)
+    and sees the opinion's handling state and the public answer; never a name or a phone."""
+    lookup = public_lookup(request, page="council_opinion", find=opinion_by_receipt)
+    return render(request, "council/hall_status.html", {"lookup": lookup}, status=lookup.status)

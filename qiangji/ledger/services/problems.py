@@ -293,6 +293,21 @@ def problem_send_back(*, problem: Problem, by: Any, reason: str) -> Problem:
     return problem
 
 
+def close_blocker(problem: Problem) -> str:
+    """Why a problem whose analysis calls for a long-term mechanism may not be closed yet, or "".
+
+    A long-term fix is only done when the mechanism exists and every measure has been checked by
+    someone (RULES.md: nobody checks their own work), not merely reported done by its owner."""
+    if problem.fix_kind != Problem.FixKind.LONG_TERM:
+        return ""
+    if not problem.mechanisms.exists():
+        return "该问题需建立长效机制，请先关联长效机制再验收销号"
+    unchecked = problem.measures.open().count()
+    if unchecked:
+        return f"还有{unchecked}项整改措施未验收，请先验收整改措施再销号"
+    return ""
+
+
 def _close(problem: Problem, by: Any, action: str, evidence: str, today: dt.date | None) -> Problem:
     problem.evidence = evidence
     problem.checked_by = by
@@ -309,6 +324,9 @@ def problem_close(
     """Close (销号) a problem once its fix is checked by someone other than its owner."""
     problem = _locked(problem)
     _allow(problem, by, "close")
+    blocker = close_blocker(problem)
+    if blocker:
+        raise DomainError(blocker)
     evidence = _need(evidence or problem.evidence, "销号须有整改成效及佐证", "evidence")
     _attach_evidence(problem, by, files)
     return _close(problem, by, "close", evidence, today)

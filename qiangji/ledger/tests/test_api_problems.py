@@ -367,6 +367,14 @@ def test_register_to_close_over_the_api(api_as, users, owner, p1, today):
     assert (response.json()["state"], response.json()["checked_by"]) == ("checked", "镇管理员")
     response = step(mine, p1, action="submit", evidence="制度上墙，专人值守")
     assert response.json()["state"] == "awaiting_check"
+    # A long-term fix is not closed until its mechanism is on record.
+    response = step(admin, p1, action="close", evidence="")
+    assert (response.status_code, response.json()) == (409, {"detail": "该问题需建立长效机制，请先关联长效机制再验收销号"})
+    p1.refresh_from_db()
+    assert (p1.state, p1.closed_on, p1.events.count()) == ("awaiting_check", None, 7)
+    mechanism = {"name": "党群服务站专人值守制度", "organization": p1.organization_id, "kind": "established",
+                 "effective_on": today.isoformat(), "problems": [p1.pk]}  # fmt: skip
+    assert admin.post("/mechanisms", mechanism).status_code == 201
     response = step(admin, p1, action="close", evidence="")
     assert response.status_code == 200
     body = response.json()
@@ -384,6 +392,7 @@ def test_register_to_close_over_the_api(api_as, users, owner, p1, today):
         "measure_progress",
         "measure_check",
         "submit",
+        "mechanism",
         "close",
     ]
 
@@ -797,6 +806,6 @@ def test_openapi_lists_the_ledger_paths(db):
 def test_a_transition_without_an_action_is_422(api_as, users, p1, action):
     response = step(api_as(users["town_admin"]), p1, action=action)
     assert response.status_code == 422
-    assert response.json()["errors"] == {"action": ["这个字段是必填项。"]}
+    assert response.json()["errors"] == {"action": ["操作未填写"]}
     p1.refresh_from_db()
     assert p1.state == "registered"

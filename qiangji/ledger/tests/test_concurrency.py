@@ -85,5 +85,5 @@ def test_a_stale_api_analysis_answers_409_with_the_current_values(api_as, users,
 
 def test_an_api_analysis_without_a_version_answers_422(api_as, owner, problem):
     response = api_as(owner).post(f"/problems/{problem.pk}/analysis", {"root_cause": "无专人管理", "fix_kind": "long_term"})
-    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
+    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["版本号未填写"]})
     assert Problem.objects.get(pk=problem.pk).root_cause == ""

@@ -206,7 +206,7 @@ def test_the_town_adds_a_grade_level(client_as, users):
     [
         ({"name": "好", "rank": "9"}, "name", "已有名为“好”的等次"),
         ({"name": "示范", "rank": "2"}, "rank", "排序2已被其他等次使用"),
-        ({"name": "", "rank": "5"}, "name", "这个字段是必填项。"),
+        ({"name": "", "rank": "5"}, "name", "等次名称未填写"),
         ({"name": "示范", "rank": "0"}, "rank", "确保该值大于或等于1。"),
     ],
 )

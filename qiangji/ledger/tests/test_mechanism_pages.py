@@ -163,8 +163,8 @@ def test_create_bad_input_writes_nothing(users, client_as, town):
     )
     errors = response.context["form"].errors
     assert (errors["name"], errors["kind"], errors["effective_on"]) == (
-        ["这个字段是必填项。"],
-        ["这个字段是必填项。"],
+        ["机制名称未填写"],
+        ["类型未填写"],
         ["输入一个有效的日期。"],
     )
     assert Mechanism.objects.count() == 0

@@ -164,7 +164,7 @@ def test_a_plan_without_its_analysis_is_refused(client_as, users, town, graded):
     url = reverse("ledger:plan_create") + f"?org={town['branch_a2'].pk}&year={YEAR}"
     response = client_as(users["secretary_a"]).post(url, {"title": "方案", "analysis": "  "})
     assert response.status_code == 400
-    assert response.context["form"].errors["analysis"] == ["这个字段是必填项。"]
+    assert response.context["form"].errors["analysis"] == ["问题分析未填写"]
     assert RectificationPlan.objects.count() == 0
 
 
@@ -214,7 +214,7 @@ def test_the_secretary_adds_an_item(client_as, users, plan, owner):
     "data, field, message",
     [
         ({"description": "补课", "deadline": "yesterday"}, "deadline", "完成时限不能早于今天"),
-        ({"description": "", "deadline": "tomorrow"}, "description", "这个字段是必填项。"),
+        ({"description": "", "deadline": "tomorrow"}, "description", "措施内容未填写"),
     ],
 )
 def test_a_bad_item_is_refused_and_nothing_is_added(client_as, users, plan, owner, data, field, message):
@@ -249,7 +249,7 @@ def test_the_owner_reports_progress_and_cannot_check_their_own_item(client_as, u
 def test_progress_needs_a_note_and_a_figure_up_to_100(client_as, owner, plan, item):
     url = reverse("ledger:plan_item_progress", args=[plan.pk, item.pk])
     for data, field, message in (
-        ({"progress": "50", "progress_note": ""}, "progress_note", "这个字段是必填项。"),
+        ({"progress": "50", "progress_note": ""}, "progress_note", "进展情况未填写"),
         ({"progress": "120", "progress_note": "过半"}, "progress", "确保该值小于或等于100。"),
     ):
         response = client_as(owner).post(url, data)

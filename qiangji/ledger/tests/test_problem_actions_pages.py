@@ -105,7 +105,7 @@ def test_missing_reason_changes_nothing(problem, owner, client_as):
     before = snapshot(problem)
     response = act(client_as(owner), problem, "dispute", reason="")
     assert response.status_code == 400
-    assert response.context["actions"][2]["form"].errors == {"reason": ["这个字段是必填项。"]}
+    assert response.context["actions"][2]["form"].errors == {"reason": ["异议理由未填写"]}
     assert snapshot(problem) == before
 
 
@@ -347,3 +347,21 @@ def test_progress_on_a_closed_problem_is_refused(problem, owner, client_as, toda
     assert "问题已销号，不能再修改措施进展" in response.content.decode()
     measure.refresh_from_db()
     assert (measure.progress, measure.state, measure.progress_note) == (0, Measure.State.OPEN, "")
+
+
+def test_a_long_term_problem_is_not_closed_on_the_page_without_its_mechanism(problem, users, owner, client_as, today):
+    at(problem, S.IN_PROGRESS, fix_kind="long_term")
+    measure = measure_add(
+        problem=problem, by=owner, data={"description": "制定开放制度", "owner": owner, "deadline": today}, today=today
+    )
+    measure_progress(measure=measure, by=owner, progress=100, note="制度已上墙", today=today)
+    act(client_as(owner), problem, "submit", evidence="制度已上墙")
+    checker = client_as(users["secretary_a"])
+    page = checker.get(f"/ledger/problems/{problem.pk}/").content.decode()
+    assert '<p class="small text-danger mb-2" id="close-blocker">该问题需建立长效机制，请先关联长效机制再验收销号。</p>' in page
+    before = snapshot(problem)
+    response = act(checker, problem, "close", evidence="已验收")
+    assert response.status_code == 400
+    assert "该问题需建立长效机制，请先关联长效机制再验收销号" in response.content.decode()
+    assert snapshot(problem) == before
+    assert Problem.objects.get(pk=problem.pk).closed_on is None

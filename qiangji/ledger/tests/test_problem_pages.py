@@ -212,9 +212,9 @@ def test_register_creates_the_problem_with_files(users, client_as, town, owner, 
 @pytest.mark.parametrize(
     "overrides,field,message",
     [
-        ({"description": "  "}, "description", "这个字段是必填项。"),
-        ({"source": ""}, "source", "这个字段是必填项。"),
-        ({"deadline": ""}, "deadline", "这个字段是必填项。"),
+        ({"description": "  "}, "description", "问题描述未填写"),
+        ({"source": ""}, "source", "问题来源未填写"),
+        ({"deadline": ""}, "deadline", "整改期限未填写"),
         ({"deadline": "2020-01-01"}, "deadline", "整改期限不能早于挂号日期"),
     ],
 )

@@ -13,6 +13,7 @@ from qiangji.ledger.services import (
     measure_add,
     measure_check,
     measure_progress,
+    mechanism_record,
     problem_analyse,
     problem_close,
     problem_close_immediate,
@@ -149,6 +150,23 @@ def test_full_life_register_analyse_measures_submit_check_close(register, owner,
     problem_submit(problem=problem, by=owner, evidence="制度已上墙，每周二、四开放")
     problem_send_back(problem=problem, by=users["liaison"], reason="未见值班安排")
     problem_submit(problem=problem, by=owner, evidence="补充了值班表")
+    # A long-term fix closes only with its mechanism linked and every measure checked.
+    for message in ("该问题需建立长效机制，请先关联长效机制再验收销号", "还有1项整改措施未验收，请先验收整改措施再销号"):
+        events = problem.events.count()
+        with pytest.raises(DomainError) as refused:
+            problem_close(problem=problem, by=users["secretary_a"], today=TODAY + dt.timedelta(days=12))
+        assert refused.value.message == message
+        problem.refresh_from_db()
+        assert (problem.state, problem.closed_on, problem.checked_by, problem.events.count()) == (
+            S.AWAITING_CHECK,
+            None,
+            None,
+            events,
+        )
+        if not problem.mechanisms.exists():
+            data = {"name": "开放制度", "organization": problem.organization, "kind": "established", "effective_on": TODAY}
+            mechanism_record(by=owner, data=data, problems=[problem])
+    measure_check(measure=measure, by=users["secretary_a"], passed=True, note="已落实", today=TODAY)
     problem_close(problem=problem, by=users["secretary_a"], today=TODAY + dt.timedelta(days=12))
     problem.refresh_from_db()
     assert (problem.state, problem.checked_by, problem.closed_on, problem.evidence) == (
@@ -166,6 +184,8 @@ def test_full_life_register_analyse_measures_submit_check_close(register, owner,
         "submit",
         "send_back",
         "submit",
+        "mechanism",
+        "measure_check",
         "close",
     ]
     Measure.objects.get(pk=measure.pk)

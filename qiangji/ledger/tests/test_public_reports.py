@@ -71,7 +71,7 @@ def test_the_confirmation_page_without_a_report_goes_back_to_the_form(db):
     "overrides, field, message",
     [
         ({"description": "太短了"}, "description", "请把问题描述清楚（至少5个字）"),
-        ({"description": ""}, "description", "这个字段是必填项。"),
+        ({"description": ""}, "description", "反映的问题未填写"),
         ({"phone": "12345"}, "phone", "联系电话应为11位手机号，或带区号的固定电话"),
     ],
 )
@@ -220,7 +220,7 @@ def test_the_town_declines_a_report_with_a_reply(client_as, users, pending):
     url = reverse("ledger:public_report_reject", args=[pending.pk])
     refused = client.post(url, {"reply": "  "})
     assert refused.status_code == 400
-    assert refused.context["reject_form"].errors["reply"] == ["这个字段是必填项。"]
+    assert refused.context["reject_form"].errors["reply"] == ["不予受理的理由未填写"]
     pending.refresh_from_db()
     assert pending.state == PublicReport.State.PENDING
     response = client.post(url, {"reply": "该事项属物业管理，已转居委会处理"})

@@ -56,6 +56,8 @@ def ledger(users, town, register):
     problem_analyse(problem=p5, by=admin, root_cause="记录制度不健全", fix_kind=Problem.FixKind.LONG_TERM)
     problem_start(problem=p5, by=admin)
     problem_submit(problem=p5, by=admin, evidence="已建立会议记录规范")
+    rules = {"name": "会议记录规范", "organization": town["branch_a1"], "kind": "established", "effective_on": day(7, 5)}
+    mechanism_record(by=admin, data=rules, problems=[p5])  # a long-term fix closes with its mechanism
     problem_close(problem=p5, by=admin, evidence="抽查三次会议记录齐全", today=day(6, 30))
     p6 = register(today=day(5, 10), source=S.VISIT_TALK, description="村务公开栏信息不更新")
     problem_merge(problem=p6, by=admin, into=p4, reason="与12345工单重复")
@@ -63,7 +65,6 @@ def ledger(users, town, register):
     for name, org, kind, on in (
         ("党员活动室开放制度", town["branch_a1"], Mechanism.Kind.ESTABLISHED, day(3, 15)),
         ("主题党日固定日制度", town["branch_b"], Mechanism.Kind.ENFORCED, day(5, 20)),
-        ("会议记录规范", town["branch_a1"], Mechanism.Kind.ESTABLISHED, day(7, 5)),
     ):
         mechanism_record(by=admin, data={"name": name, "organization": org, "kind": kind, "effective_on": on})
 

@@ -31,6 +31,7 @@ from qiangji.ledger.models import Measure, Problem
 from qiangji.ledger.permissions import can_check_measure, can_work_measure, problem_actions_for
 from qiangji.ledger.selectors import get_problem_for_user, problems_for_list, problems_similar
 from qiangji.ledger.services import problem_register
+from qiangji.ledger.services.problems import close_blocker
 from qiangji.orgs.models import Organization, Village
 from qiangji.orgs.selectors import get_organization_for_user, organization_choices
 
@@ -300,6 +301,7 @@ def render_detail(
         and scope.has_role(*STAFF)
         and scope.covers(problem.organization.path),
         "is_staff": scope.has_role(*STAFF),
+        "close_blocker": close_blocker(problem) if "close" in allowed else "",
     }
     return render(request, "ledger/problem_detail.html", context, status=status)
 

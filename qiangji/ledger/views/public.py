@@ -11,10 +11,10 @@ from qiangji.core.access import TOWN_ADMIN, get_scope
 from qiangji.core.crypto import mask_phone
 from qiangji.core.errors import DomainError
 from qiangji.core.pagination import paginate
-from qiangji.core.public import public_submit
+from qiangji.core.public import public_lookup, public_submit
 from qiangji.ledger.forms.public import PublicReportForm, ReportAcceptForm, ReportRejectForm
 from qiangji.ledger.models import PublicReport
-from qiangji.ledger.selectors import public_reports_pending
+from qiangji.ledger.selectors import public_report_by_reference, public_reports_pending
 from qiangji.ledger.services.public import public_report_accept, public_report_reject, public_report_submit
 
 # The confirmation page reads the reference from the session, so it can show nothing but the
@@ -42,6 +42,13 @@ def report_done(request: HttpRequest) -> HttpResponse:
     if not reference:
         return redirect("ledger:public_report")
     return render(request, "ledger/public_report_done.html", {"reference": reference})
+
+
+def report_status(request: HttpRequest) -> HttpResponse:
+    """No login: the reporter enters the 受理编号 (or follows the link given on submission) and
+    sees whether it was accepted, how the problem stands and the reply; never a name or a phone."""
+    lookup = public_lookup(request, page="ledger_report", find=public_report_by_reference)
+    return render(request, "ledger/public_report_status.html", {"lookup": lookup}, status=lookup.status)
 
 
 def _require_town(request: HttpRequest) -> None:

@@ -144,7 +144,7 @@ def test_patch_of_the_id_number_rederives_birth_date_and_gender(call, people):
     [
         ({"id_number": "310230198005170017"}, {"id_number": ["身份证号校验位不正确"]}),
         ({"organization": 1}, {"organization": ["不支持该字段。"]}),
-        ({"name": "  "}, {"name": ["这个字段是必填项。"]}),
+        ({"name": "  "}, {"name": ["姓名未填写"]}),
         ({"joined_on": "1995-07-01"}, {"joined_on": ["入党时应年满18周岁"]}),
         ({"version": None}, {"version": ["请输入整数。"]}),
         ({"version": 0}, {"version": ["页面已过期，请刷新后重新编辑。"]}),

@@ -101,7 +101,7 @@ def test_create_member_writes_history(client_as, users, town):
         ({"status": "full"}, "full_member_on", "正式党员请填写转正日期"),
         ({"joined_on": "1960-01-01"}, "joined_on", "入党时应年满18周岁"),
         ({"gender": "M"}, "gender", "性别与身份证号不一致"),
-        ({"name": "  "}, "name", "这个字段是必填项。"),
+        ({"name": "  "}, "name", "姓名未填写"),
     ],
 )
 def test_create_with_bad_input_shows_chinese_errors_and_writes_nothing(client_as, users, town, change, field, message):

@@ -175,7 +175,7 @@ def test_others_may_not_record_and_nothing_changes(call, people, role, status, d
         (
             {"date": "2026-03-12", "topic": " "},
             422,
-            {"detail": INVALID, "errors": {"topic": ["这个字段是必填项。"]}},
+            {"detail": INVALID, "errors": {"topic": ["学习内容未填写"]}},
         ),
         (
             {"date": "2026-03-12", "topic": "学习党章", "include_me": False},

@@ -83,7 +83,7 @@ def test_a_stale_api_patch_answers_409_with_the_current_values(api_as, users, to
 
 def test_an_api_patch_without_a_version_answers_422(api_as, users, meeting):
     response = api_as(users["secretary_a"]).patch(f"/meetings/{meeting.pk}", {"topic": "新主题"})
-    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
+    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["版本号未填写"]})
     meeting.refresh_from_db()
     assert (meeting.topic, meeting.version) == ("旧主题", 1)
 

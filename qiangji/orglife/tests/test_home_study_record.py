@@ -86,7 +86,7 @@ def test_redirects_back_to_the_organization_by_default_and_never_off_site(client
             "date",
             "送学日期在今天之后，请在送学后登记",
         ),
-        ({"date": "2025-03-02", "topic": "", "visitors": "王书记"}, "topic", "这个字段是必填项。"),
+        ({"date": "2025-03-02", "topic": "", "visitors": "王书记"}, "topic", "学习内容未填写"),
         ({"date": "2025-03-02", "topic": "学习党章", "visitors": ""}, "visitors", "请填写送学人员，或勾选“我本人参加了送学”。"),
         ({"date": "不是日期", "topic": "学习党章", "visitors": "王书记"}, "date", "输入一个有效的日期。"),
     ],

@@ -61,7 +61,7 @@ def test_roles_that_manage_nothing_cannot_create(call, town, role):
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
-        ({"kind": "branch"}, {"name": ["这个字段是必填项。"]}),
+        ({"kind": "branch"}, {"name": ["名称未填写"]}),
         ({"name": "东村第一党支部", "kind": "branch"}, {"name": ["已有同名党组织"]}),
         ({"name": "新小组", "kind": "group"}, {"parent": ["党小组不能设在党总支之下"]}),
         ({"name": "新支部", "kind": "cell"}, {"kind": ["选择一个有效的选项。 cell 不在可用的选项中。"]}),

@@ -84,6 +84,6 @@ def test_a_stale_api_patch_answers_409_with_the_current_values(api_as, users, to
 def test_an_api_patch_without_a_version_answers_422_and_changes_nothing(api_as, users, town):
     a2 = town["branch_a2"]
     response = api_as(users["secretary_a"]).patch(f"/organizations/{a2.pk}", {"name": "改名"})
-    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
+    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["版本号未填写"]})
     a2.refresh_from_db()
     assert a2.name == "东村第二党支部"

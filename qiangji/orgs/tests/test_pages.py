@@ -161,7 +161,7 @@ def test_create_branch_under_a_parent_keeps_history(client_as, users, town):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"name": "", "kind": "branch"}, "name", "这个字段是必填项。"),
+        ({"name": "", "kind": "branch"}, "name", "组织名称未填写"),
         ({"name": "新党小组", "kind": "group"}, "parent", "党小组不能设在党委之下"),
         ({"name": "东村第一党支部", "kind": "branch"}, "name", "已有同名党组织"),
         (

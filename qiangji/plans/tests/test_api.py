@@ -175,7 +175,7 @@ def test_others_may_not_file_and_nothing_changes(call, town, plans, role, status
     [
         ({"text": "  "}, {"__all__": [NOTHING]}),
         ({"year": 1999}, {"year": ["确保该值大于或等于2000。"]}),
-        ({"title": ""}, {"title": ["这个字段是必填项。"]}),
+        ({"title": ""}, {"title": ["标题未填写"]}),
         ({"organization": "group"}, {"organization": [NOT_A_CHOICE]}),
         ({"file": "plan.pdf"}, {"file": ["不支持该字段。"]}),
     ],
@@ -219,7 +219,7 @@ def test_a_plan_without_a_file_has_nothing_to_download(call, plans):
             {"file": SimpleUploadedFile("计划.exe", PDF)},
             {"file": ["只能上传PDF、Word（doc/docx）或WPS文件。"], "__all__": [NOTHING]},
         ),
-        ({}, {"file": ["这个字段是必填项。"]}),
+        ({}, {"file": ["文件未填写"]}),
     ],
 )
 def test_a_bad_upload_is_422_and_nothing_changes(call, town, files, errors):

@@ -84,5 +84,5 @@ def test_a_stale_api_filing_answers_409_with_the_plan_as_it_is(api_as, users, to
 def test_an_api_filing_without_a_version_answers_422(api_as, users, town):
     body = {"organization": town["branch_a1"].pk, "year": YEAR, "title": "计划", "text": "一、学习"}
     response = api_as(users["secretary_a"]).post("/plans", body)
-    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
+    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["版本号未填写"]})
     assert not WorkPlan.objects.exists()

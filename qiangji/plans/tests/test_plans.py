@@ -1,6 +1,7 @@
 """Work plans: filing (text and/or a checked file), who has not filed by liaison group, export,
 returning a plan, and each role's access."""
 
+import datetime as dt
 import io
 
 import pytest
@@ -41,6 +42,12 @@ def test_the_town_sees_who_has_not_filed_by_liaison_group_and_the_rest_apart(cli
     ]
     assert response.context["filed_count"] == 1
     assert len(response.context["rows"]) == 5  # the Party group files no plan of its own
+    # The filed list names who filed (备案人).
+    filed_row = (
+        f"<td>{users['secretary_a']}</td>"
+        f"<td>{WorkPlan.objects.get().filed_at.astimezone(dt.timezone(dt.timedelta(hours=8))):%Y-%m-%d}</td>"
+    )
+    assert filed_row in response.content.decode()
 
 
 def test_a_returned_plan_counts_as_not_filed(users, town):

@@ -173,7 +173,7 @@ def test_the_town_orders_a_route(sites, route, users, client_as):
     [
         (lambda s: _stops(s["hall"]), "至少包含两个点位"),
         (lambda s: _stops(s["hall"], s["hall"]), "只能出现一次"),
-        (lambda s: {**_stops(s["hall"], s["grave"]), "name": ""}, "必填"),
+        (lambda s: {**_stops(s["hall"], s["grave"]), "name": ""}, "路线名称未填写"),
     ],
 )
 def test_bad_route_changes_nothing(sites, route, users, client_as, data, message):

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
 from qiangji.core.access import get_scope
 from qiangji.core.errors import DomainError
@@ -39,7 +40,7 @@ def checkin(request: HttpRequest, token: str) -> HttpResponse:
                 if created:
                     messages.success(request, f"已在{site.name}打卡。")
                 else:
-                    messages.info(request, f"您今天已在{site.name}打过卡（{item.at:%H:%M}）。")
+                    messages.info(request, f"您今天已在{site.name}打过卡（{timezone.localtime(item.at):%H:%M}）。")
                 return redirect("redculture:mine")
     context = {"site": site, "form": form, "is_member": is_member, "not_a_member": NOT_A_MEMBER, "nav_section": NAV_SECTION}
     return render(request, "redculture/checkin.html", context, status=status)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import CommandError, CommandParser
+from django.utils import timezone
 
 from qiangji.campaign.importers import FULL, LIST_CHOICE, PARTIAL
 from qiangji.campaign.models import EntityBatch
@@ -70,7 +71,7 @@ class Command(ImportCommand):
         counts = result.counts
         if self.earlier is not None:
             self.stdout.write(
-                f"此文件已于{self.earlier.created_at:%Y-%m-%d %H:%M}导入（底数批次第{self.earlier.pk}号），"
+                f"此文件已于{timezone.localtime(self.earlier.created_at):%Y-%m-%d %H:%M}导入（底数批次第{self.earlier.pk}号），"
                 "以下为当时的分析结果，本次未写入任何数据。"
             )
         prefix = "试运行（未写入任何数据）：" if dry_run else ""

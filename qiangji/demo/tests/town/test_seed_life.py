@@ -53,6 +53,7 @@ def test_the_year_has_meetings_attendance_trainings_and_plans(demo):
     assert tr.Attendance.objects.filter(session__in=own_sessions).count() == 1498
     assert batches.count() == 4
     assert dict(WorkPlan.objects.values_list("status").annotate(n=Count("id")).order_by()) == {"filed": 103, "returned": 5}
+    assert not WorkPlan.objects.filter(filed_by__isnull=True).exists()  # the 备案人 column is never empty
 
 
 def test_held_meetings_are_in_the_past_with_attendance_and_scheduled_ones_ahead(demo):
