@@ -49,8 +49,14 @@ def probe(cwd: Path, env: dict[str, str]) -> dict:
     return json.loads(manage(cwd, env, "shell", "-c", PROBE).strip().splitlines()[-1])
 
 
+def has_previous_release() -> bool:
+    return git("cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}").returncode == 0
+
+
 def test_the_previous_release_database_migrates_forward(tmp_path):
-    if git("cat-file", "-e", f"{PREVIOUS_RELEASE}^{{commit}}").returncode != 0:
+    if not has_previous_release() and git("rev-parse", "--is-shallow-repository").stdout.strip() == b"true":
+        git("fetch", "--quiet", "--unshallow")  # a shallow clone can fetch the rest from where it came from
+    if not has_previous_release():
         pytest.fail(
             f"The upgrade test needs the previous release's commit {PREVIOUS_RELEASE[:7]} from git history, "
             "and this checkout does not have it (a shallow clone, or no .git). Run it in a full clone "
