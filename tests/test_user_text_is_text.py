@@ -266,6 +266,10 @@ UNREACHED = {
     "orglife:attachment",
     "plans:download",
     "redculture:photo",
+    # The demo configures no group robot: one would post the demo's notices to the internet.
+    "notifications:channel_detail",
+    "notifications:channel_edit",
+    "orglife:home_study_plan_complete",  # offered to the visitor of an open plan; the demo plans none
 }
 
 

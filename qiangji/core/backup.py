@@ -52,6 +52,7 @@ MIGRATE_FILLED = {
     "django_migrations",
     "django_content_type",
     "auth_permission",
+    "campaign_careitem",
     "campaign_checklistitem",
     "ledger_gradelevel",
     "orglife_requirement",

@@ -4,6 +4,7 @@ In CI a browser test that cannot run is a failure, not a skip: a missing Chromiu
 the browser suite silently green.
 """
 
+import importlib
 import os
 import shutil
 from pathlib import Path
@@ -94,6 +95,27 @@ def phone_page(browser, live_server, request):
     _screenshot_if_failed(request, page, f"{request.node.name}-phone.png")
     context.close()
     assert errors == [], f"browser console errors: {errors}"
+
+
+@pytest.fixture
+def requirements(db):
+    """A transactional test starts from a flushed database: the requirement table its migration
+    seeds is put back for tests that read what is due."""
+    from qiangji.orglife.models import Requirement
+
+    seed = importlib.import_module("qiangji.orglife.migrations.0002_seed_requirements")
+    for kind, applies_to, period, minimum in seed.DEFAULTS:
+        Requirement.objects.get_or_create(kind=kind, applies_to=applies_to, defaults={"period": period, "minimum_count": minimum})
+
+
+@pytest.fixture
+def care_items(db):
+    """The three sends and three asks their migration seeds, put back after a flush."""
+    from qiangji.campaign.models import DEFAULT_ASKS, DEFAULT_SENDS, CareItem
+
+    for kind, items in ((CareItem.Kind.SEND, DEFAULT_SENDS), (CareItem.Kind.ASK, DEFAULT_ASKS)):
+        for order, (label, prompt) in enumerate(items, start=1):
+            CareItem.objects.get_or_create(kind=kind, label=label, defaults={"prompt": prompt, "order": order})
 
 
 def login(page, username: str, password: str = PASSWORD) -> None:

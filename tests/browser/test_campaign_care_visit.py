@@ -8,19 +8,11 @@ import datetime as dt
 import pytest
 from playwright.sync_api import expect
 
-from qiangji.campaign.models import DEFAULT_ASKS, DEFAULT_SENDS, CareItem, Visit, VisitTask
+from qiangji.campaign.models import Visit, VisitTask
 from qiangji.campaign.tests.conftest import entity, places, teams  # noqa: F401 - fixtures
 from tests.browser.conftest import ARTIFACTS, login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _care_items(db):
-    """Transactional tests flush the tables after each test, the seeded items with them."""
-    for kind, items in ((CareItem.Kind.SEND, DEFAULT_SENDS), (CareItem.Kind.ASK, DEFAULT_ASKS)):
-        for order, (label, prompt) in enumerate(items, start=1):
-            CareItem.objects.get_or_create(kind=kind, label=label, defaults={"prompt": prompt, "order": order})
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("care_items")]
 
 
 @pytest.fixture

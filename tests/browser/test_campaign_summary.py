@@ -11,7 +11,7 @@ from qiangji.campaign.services.summaries import summary_generate
 from qiangji.campaign.tests.conftest import entity, places, record_task, summary_week, teams  # noqa: F401
 from tests.browser.conftest import ARTIFACTS, login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("care_items")]
 
 
 @pytest.fixture

@@ -39,7 +39,7 @@ def fits(page) -> None:
     assert page.evaluate("document.documentElement.scrollWidth") <= WIDTH
 
 
-def test_secretary_goes_from_home_to_the_home_study_form(phone, town, users):
+def test_secretary_goes_from_home_to_the_home_study_form(phone, town, users, requirements):
     today = timezone.localdate()
     absent = f.member(organization=town["branch_b"], name="孙大伯", is_frail=True)
     meeting = Meeting.objects.create(organization=town["branch_b"], kind="theme_day", status="held", date=today, topic="清洁家园")

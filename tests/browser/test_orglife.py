@@ -2,25 +2,16 @@
 organization's compliance grid, and the town's heat map (ECharts under the strict CSP)."""
 
 import datetime as dt
-import importlib
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from qiangji import factories as f
-from qiangji.orglife.models import Attendance, Meeting, Requirement
+from qiangji.orglife.models import Attendance, Meeting
 from tests.browser.conftest import login
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-SEED = importlib.import_module("qiangji.orglife.migrations.0002_seed_requirements")
-
-
-@pytest.fixture(autouse=True)
-def requirements(db):
-    """A transactional test starts from a flushed database: the seeded requirement table again."""
-    for kind, applies_to, period, minimum in SEED.DEFAULTS:
-        Requirement.objects.get_or_create(kind=kind, applies_to=applies_to, defaults={"period": period, "minimum_count": minimum})
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("requirements")]
 
 
 def test_secretary_records_a_meeting_and_reads_the_grid(page, town, users):

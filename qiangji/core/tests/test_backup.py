@@ -56,6 +56,7 @@ def run(command, *args):
 
 SEEDS = [
     ("qiangji.campaign.migrations.0002_five_musts", "seed"),
+    ("qiangji.campaign.migrations.0007_care_visit_sends_asks", "seed"),
     ("qiangji.ledger.migrations.0002_grade_levels", "add_levels"),
     ("qiangji.orglife.migrations.0002_seed_requirements", "seed"),
     ("qiangji.orglife.migrations.0005_requirement_general_branch", "seed"),

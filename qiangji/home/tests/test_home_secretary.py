@@ -26,11 +26,11 @@ def branch_b_life(town, users):
     b, a1 = town["branch_b"], town["branch_a1"]
     sun, zhou, wu = (f.member(organization=b, name=n) for n in ("孙三", "周四", "吴五"))
     zheng = f.member(organization=a1, name="郑六")
-    assembly = hold(b, Kind.ASSEMBLY, dt.date(2026, 5, 20), present=[wu], absent=[(sun, "sick"), (zhou, "")])
-    hold(b, Kind.LECTURE, dt.date(2026, 3, 1), absent=[(wu, "")])
+    assembly = hold(b, Kind.ASSEMBLY, dt.date(2026, 5, 20), present=[wu], absent=[(sun, "sick"), (zhou, "personal")])
+    hold(b, Kind.LECTURE, dt.date(2026, 3, 1), absent=[(wu, "personal")])
     theme = hold(b, Kind.THEME_DAY, dt.date(2026, 6, 15), status=Meeting.Status.SCHEDULED)
     HomeStudyVisit.objects.create(member=zhou, organization=b, date=dt.date(2026, 5, 25), topic="补学", visitors="书记")
-    a1_meeting = hold(a1, Kind.THEME_DAY, dt.date(2026, 6, 5), absent=[(zheng, "")])
+    a1_meeting = hold(a1, Kind.THEME_DAY, dt.date(2026, 6, 5), absent=[(zheng, "personal")])
     return {"sun": sun, "zheng": zheng, "assembly": assembly, "theme": theme, "a1_meeting": a1_meeting}
 
 
@@ -93,13 +93,13 @@ def test_secretary_home_query_count_does_not_grow(client_as, users, town, branch
     # periods, scheduled meetings; missed: count and list; the user's overdue problems, problems
     # awaiting their check; graded without a plan; flagged organizations; probation count and
     # list; plans not filed; two aggregates; the user's top organizations; the inbox's unread count.
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(23):
         client.get(reverse("home:index"))
     for i in range(15):
         branch = f.organization(name=f"东村新支部{i}", parent=town["village_a"])
         absent = f.member(organization=branch, name=f"新党员{i}")
-        hold(branch, Kind.LECTURE, dt.date(2026, 6, 1), absent=[(absent, "")])
-    with django_assert_num_queries(22):
+        hold(branch, Kind.LECTURE, dt.date(2026, 6, 1), absent=[(absent, "personal")])
+    with django_assert_num_queries(23):
         response = client.get(reverse("home:index"))
     assert todos(response)["home_study_needed"][0] == 16
     assert todos(response)["meetings_due_theme_day_branch"][0] == 16

@@ -145,7 +145,7 @@ def test_town_admin_home_query_count_does_not_grow(client_as, users, town, waiti
     # awaiting their check; organizations graded without a plan; flagged organizations;
     # probation count; plans not filed; two aggregates; top organizations; the ledger's
     # figures (3); the inbox's unread count.
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         client.get(reverse("home:index"))
     for i in range(12):
         PublicReport.objects.create(reference=f"GZ2026060110{i}", description=f"反映{i}号问题需要处理")
@@ -153,7 +153,7 @@ def test_town_admin_home_query_count_does_not_grow(client_as, users, town, waiti
         ImportBatch.objects.create(
             kind="members", user=users["town_admin"], file_name=f"{i}.xlsx", file_sha256="2" * 64, status="failed"
         )
-    with django_assert_num_queries(27):
+    with django_assert_num_queries(28):
         response = client.get(reverse("home:index"))
     assert todos(response)["public_reports"][0] == 13
     assert todos(response)["imports_failed"][0] == 13

@@ -369,7 +369,7 @@ def test_a_stale_plan_put_answers_409_with_the_current_values(api_as, users, pla
 
 def test_a_plan_put_without_a_version_answers_422(api_as, users, plan):
     response = api_as(users["secretary_a"]).put(f"/rectification-plans/{plan.pk}", {"analysis": "改"})
-    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["这个字段是必填项。"]})
+    assert (response.status_code, response.json()["errors"]) == (422, {"version": ["版本号未填写"]})
     plan.refresh_from_db()
     assert (plan.analysis, plan.version) == ("阵地使用率低", 1)
 

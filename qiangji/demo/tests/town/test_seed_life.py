@@ -130,7 +130,7 @@ def test_the_year_has_an_issued_brief_whose_figures_are_the_records(demo):
     )
     assert (
         "工作简报：已签发《中共竖新镇委员会2026年“基层组织建设年”活动工作简报》，召开“三会一课”和主题党日 1500 次，"
-        "送学上门 0 次，自查自纠问题 167 个，走访 701 次"
+        "送学上门 0 次，自查自纠问题 167 个，走访 700 次"
     ) in demo
     live = brief_figures(
         start=brief.start, end=brief.end, organization=brief.organization, user=User.objects.get(username="zhen_admin")
