@@ -29,7 +29,11 @@ def test_town_admin_opens_the_weekly_analysis_and_its_charts_render(page, weekly
     expect(page.locator("#chart-daily canvas")).to_have_count(1)
     expect(page.locator("#chart-trend canvas")).to_have_count(1)
     assert page.locator("#chart-trend canvas").bounding_box()["height"] > 200
-    expect(page.locator("#summary-behind")).to_contain_text("第一网格三人行一队")
+    # Lagging is measured against the group, and the rule is stated (median 2 visits, 80%: under 1.6).
+    behind = page.locator("#summary-behind")
+    expect(behind).to_contain_text("滞后标准：队伍走访量低于各队中位数2家次的80%")
+    expect(behind).to_contain_text("第二网格三人行一队（第二网格）：走访1家次")
+    expect(behind).not_to_contain_text("第一网格三人行一队")
     with page.expect_download() as download:
         page.locator("#summary-word").click()
     assert download.value.suggested_filename == "新连心一周一分析_20261116.docx"
