@@ -324,6 +324,18 @@ def public_reports_todo() -> TodoItem | None:
     )
 
 
+def _overdue_links(problems: QuerySet[Problem], today: dt.date) -> list[TodoLink]:
+    """The first overdue problems, longest overdue first, each linked to its page."""
+    return [
+        TodoLink(
+            p.headline,
+            reverse("ledger:problem_detail", args=[p.pk]),
+            f"{p.number}，{p.organization.name}，已超期{p.days_overdue(today)}天",
+        )
+        for p in problems.select_related("organization").order_by("deadline", "pk")[:SHOWN_PER_ITEM]
+    ]
+
+
 def problems_overdue_todo(*, user: Any, today: dt.date) -> TodoItem | None:
     """Every open problem past its deadline in the user's scope (the town's view, not only their
     own), longest overdue first: two queries."""
@@ -331,14 +343,7 @@ def problems_overdue_todo(*, user: Any, today: dt.date) -> TodoItem | None:
     count = overdue.count()
     if not count:
         return None
-    links = [
-        TodoLink(
-            p.headline,
-            reverse("ledger:problem_detail", args=[p.pk]),
-            f"{p.number}，{p.organization.name}，已超期{p.days_overdue(today)}天",
-        )
-        for p in overdue.select_related("organization").order_by("deadline", "pk")[:SHOWN_PER_ITEM]
-    ]
+    links = _overdue_links(overdue, today)
     return TodoItem(
         key="problems_overdue_all",
         title="超期未销号的问题",
@@ -358,14 +363,7 @@ def problems_escalated_todo(*, user: Any, today: dt.date) -> TodoItem | None:
     count = escalated.count()
     if not count:
         return None
-    links = [
-        TodoLink(
-            p.headline,
-            reverse("ledger:problem_detail", args=[p.pk]),
-            f"{p.number}，{p.organization.name}，已超期{p.days_overdue(today)}天",
-        )
-        for p in escalated.select_related("organization").order_by("deadline", "pk")[:SHOWN_PER_ITEM]
-    ]
+    links = _overdue_links(escalated, today)
     return TodoItem(
         key="problems_escalated",
         title="提级到联络组督办的超期问题",

@@ -68,33 +68,32 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser, live_server, request):
-    """A fresh desktop page; console errors (e.g. CSP violations) fail the test."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+def _page(browser, live_server, request, *, suffix: str, **context_options):
+    """A fresh page of its own context; console errors (e.g. CSP violations) fail the test."""
+    context = browser.new_context(locale="zh-CN", **context_options)
     page = context.new_page()
     errors: list[str] = []
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.base_url = live_server.url
     yield page
-    _screenshot_if_failed(request, page, f"{request.node.name}.png")
+    _screenshot_if_failed(request, page, f"{request.node.name}{suffix}.png")
     context.close()
     assert errors == [], f"browser console errors: {errors}"
+
+
+def phone_context(width: int, height: int) -> dict:
+    return {"viewport": {"width": width, "height": height}, "is_mobile": True, "has_touch": True}
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    yield from _page(browser, live_server, request, suffix="", viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def phone_page(browser, live_server, request):
-    context = browser.new_context(viewport={"width": 375, "height": 812}, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.base_url = live_server.url
-    yield page
-    _screenshot_if_failed(request, page, f"{request.node.name}-phone.png")
-    context.close()
-    assert errors == [], f"browser console errors: {errors}"
+    yield from _page(browser, live_server, request, suffix="-phone", **phone_context(375, 812))
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from qiangji.campaign.models import VisitTask, VisitTeam
 from qiangji.ledger.models import PublicReport
 from qiangji.orglife.models import Attendance, Meeting
 from qiangji.orgs.models import Village
-from tests.browser.conftest import _screenshot_if_failed, login
+from tests.browser.conftest import _page, login, phone_context
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -21,17 +21,8 @@ WIDTH = 390
 
 @pytest.fixture
 def phone(browser, live_server, request):
-    """A 390 px wide phone (the common Android and iPhone width); console errors fail the test."""
-    context = browser.new_context(viewport={"width": WIDTH, "height": 844}, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.base_url = live_server.url
-    yield page
-    _screenshot_if_failed(request, page, f"{request.node.name}-390.png")
-    context.close()
-    assert errors == [], f"browser console errors: {errors}"
+    """A 390 px wide phone (the common Android and iPhone width)."""
+    yield from _page(browser, live_server, request, suffix="-390", **phone_context(WIDTH, 844))
 
 
 def fits(page) -> None:
